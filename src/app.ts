@@ -1,0 +1,37 @@
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
+import { onError, problemResponse } from "./errors/on-error";
+import { problems } from "./errors/problem";
+import { bodySizeLimit } from "./middleware/body-size-limit";
+import { deadline } from "./middleware/deadline";
+import { dependencies } from "./middleware/dependencies";
+import { mountDocs } from "./routes/docs/docs.index";
+import { healthRouter } from "./routes/health/health.index";
+import { productsRouter } from "./routes/products/products.index";
+import { createRouter } from "./routes/router";
+
+/** Builds the app: middleware in the order every request meets it, then the route groups. */
+export function createApp() {
+  const app = createRouter();
+
+  app.use(requestId());
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, allowed) => problemResponse(c, problems.methodNotAllowed(allowed)),
+    }),
+  );
+  app.use(deadline());
+  app.use(bodySizeLimit());
+  app.use(dependencies());
+
+  app.route("/", healthRouter);
+  app.route("/", productsRouter);
+  mountDocs(app);
+
+  app.notFound((c) => problemResponse(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)));
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,32 @@
+import { z } from "zod";
+import type { Bindings } from "../env";
+
+const milliseconds = z.coerce.number().int().positive();
+
+/** Tunables from `[vars]` in wrangler.toml. A bad value fails loudly instead of being ignored. */
+const ConfigSchema = z.object({
+  /** Total time budget of a request. */
+  REQUEST_TIMEOUT_MS: milliseconds.default(5_000),
+  /** Deadline of each dependency probe in `GET /health`. */
+  HEALTH_CHECK_TIMEOUT_MS: milliseconds.default(1_000),
+  /** Largest request body accepted, in bytes. */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+// `env` is the same object for every request of an isolate, so parse it once.
+const parsed = new WeakMap<object, Config>();
+
+export function readConfig(env: Bindings): Config {
+  let config = parsed.get(env);
+  if (!config) {
+    const result = ConfigSchema.safeParse(env);
+    if (!result.success) {
+      throw new Error(`Invalid configuration in [vars]: ${z.prettifyError(result.error)}`);
+    }
+    config = result.data;
+    parsed.set(env, config);
+  }
+  return config;
+}

@@ -1,0 +1,121 @@
+import { z } from "zod";
+import type { Database } from "./database";
+import { isUniqueViolation } from "./database";
+import { problems } from "../errors/problem";
+
+/** A product as stored; the routes' response schema mirrors it. */
+const ProductRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  price_cents: z.number().int(),
+  stock: z.number().int(),
+  created_at: z.date(),
+  updated_at: z.date(),
+});
+export type Product = z.infer<typeof ProductRow>;
+
+export interface NewProduct {
+  name: string;
+  price_cents: number;
+  stock: number;
+}
+
+export type ProductChanges = Partial<NewProduct>;
+
+export interface ProductPage {
+  items: Product[];
+  /** Opaque cursor of the next page, or null on the last page. */
+  nextCursor: string | null;
+}
+
+const parseRows = (rows: unknown[]): Product[] => rows.map((row) => ProductRow.parse(row));
+
+/** Data access for products. Every method is one query, hence one round trip. */
+export class ProductRepository {
+  readonly #sql: Database;
+
+  constructor(sql: Database) {
+    this.#sql = sql;
+  }
+
+  async get(id: string): Promise<Product | undefined> {
+    const rows = await this.#sql`
+      SELECT id, name, price_cents, stock, created_at, updated_at FROM products WHERE id = ${id}`;
+    return parseRows(rows)[0];
+  }
+
+  /** Newest first, by keyset: stable under concurrent inserts, and O(limit) at any depth. */
+  async list(limit: number, cursor?: string): Promise<ProductPage> {
+    const after = cursor === undefined ? null : decodeCursor(cursor);
+    const rows = parseRows(await this.#sql`
+      SELECT id, name, price_cents, stock, created_at, updated_at FROM products
+      WHERE ${after?.createdAt ?? null}::timestamptz IS NULL
+         OR (created_at, id) < (${after?.createdAt ?? null}::timestamptz, ${after?.id ?? null}::uuid)
+      ORDER BY created_at DESC, id DESC
+      LIMIT ${limit + 1}`);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  async create(product: NewProduct): Promise<Product> {
+    try {
+      const rows = await this.#sql`
+        INSERT INTO products (name, price_cents, stock)
+        VALUES (${product.name}, ${product.price_cents}, ${product.stock})
+        RETURNING id, name, price_cents, stock, created_at, updated_at`;
+      const [created] = parseRows(rows);
+      if (!created) throw new Error("INSERT … RETURNING gave no row");
+      return created;
+    } catch (error) {
+      throw duplicateNameOr(error, product.name);
+    }
+  }
+
+  /** Applies only the given fields; `undefined` when no such product exists. */
+  async update(id: string, changes: ProductChanges): Promise<Product | undefined> {
+    try {
+      const rows = await this.#sql`
+        UPDATE products SET
+          name = COALESCE(${changes.name ?? null}, name),
+          price_cents = COALESCE(${changes.price_cents ?? null}::integer, price_cents),
+          stock = COALESCE(${changes.stock ?? null}::integer, stock),
+          updated_at = now()
+        WHERE id = ${id}
+        RETURNING id, name, price_cents, stock, created_at, updated_at`;
+      return parseRows(rows)[0];
+    } catch (error) {
+      throw duplicateNameOr(error, changes.name);
+    }
+  }
+
+  /** True when a product was deleted. */
+  async delete(id: string): Promise<boolean> {
+    const rows = await this.#sql`DELETE FROM products WHERE id = ${id} RETURNING id`;
+    return rows.length > 0;
+  }
+}
+
+function duplicateNameOr(error: unknown, name: string | undefined): unknown {
+  return isUniqueViolation(error) && error.constraint === "products_name_key"
+    ? problems.conflict(`A product named "${name}" already exists.`)
+    : error;
+}
+
+const Cursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
+
+function encodeCursor(product: Product): string {
+  const json = JSON.stringify({ createdAt: product.created_at.toISOString(), id: product.id });
+  return btoa(json).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function decodeCursor(cursor: string): z.infer<typeof Cursor> {
+  try {
+    const json = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
+    return Cursor.parse(JSON.parse(json));
+  } catch {
+    throw problems.validation([
+      { in: "query", field: "cursor", message: "Invalid cursor: pass back a nextCursor value unchanged." },
+    ]);
+  }
+}

@@ -1,0 +1,25 @@
+import type { RequestIdVariables } from "hono/request-id";
+import type { Database } from "./data/database";
+import type { Redis } from "./data/redis";
+
+/**
+ * Bindings that exist only in development and tests. Production never sets them, so the
+ * code paths they enable (local endpoints) are never taken there.
+ */
+export interface DevBindings {
+  /** The local Neon SQL-over-HTTP endpoint started by `npm run stack`. */
+  NEON_HTTP_ENDPOINT?: string;
+}
+
+export type Bindings = Env & DevBindings;
+
+/** Per-request values the middleware chain puts on the context. */
+export type Variables = RequestIdVariables & {
+  /** Aborts when the client goes away or the request's time budget runs out. */
+  signal: AbortSignal;
+  db: Database;
+  redis: Redis;
+};
+
+/** The one Hono environment type of the app. */
+export type AppEnv = { Bindings: Bindings; Variables: Variables };

@@ -1,0 +1,69 @@
+import type { Context, ErrorHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "../env";
+import { isUniqueViolation } from "../data/database";
+import { isProblem, Problem, problems } from "./problem";
+
+/**
+ * The app's one error boundary: every failure leaves as `application/problem+json`
+ * (RFC 9457). Expected failures are `Problem`s; anything else is logged with the request id
+ * and answered with a generic 500 so no stack, SQL or secret reaches the client.
+ */
+export const onError: ErrorHandler<AppEnv> = (error, c) => {
+  const problem = toProblem(error, c);
+  if (problem.details.status >= 500) logFailure(c, error, problem);
+  return problemResponse(c, problem);
+};
+
+/** Renders a problem; also used for 404s and 405s, which are not thrown. */
+export function problemResponse(c: Context<AppEnv>, problem: Problem): Response {
+  const body = {
+    type: "about:blank",
+    ...problem.details,
+    instance: c.req.path,
+    requestId: c.get("requestId"),
+  };
+  return c.json(body, problem.details.status, {
+    ...problem.headers,
+    "Content-Type": "application/problem+json",
+  });
+}
+
+function toProblem(error: unknown, c: Context<AppEnv>): Problem {
+  if (isProblem(error)) return error;
+  // The request's deadline fired: whatever the callee threw, the cause is the budget.
+  // Unset when the failure came before the deadline middleware ran.
+  const signal: AbortSignal | undefined = c.get("signal");
+  if (signal?.aborted && isTimeout(signal.reason)) return problems.timeout();
+  if (isUniqueViolation(error)) {
+    return problems.conflict("A resource with the same unique value already exists.");
+  }
+  if (error instanceof HTTPException) {
+    // Hono's own exceptions (e.g. malformed JSON) carry client-safe messages.
+    return new Problem({
+      title: error.message || "Request failed",
+      status: error.status,
+      detail: error.message,
+    });
+  }
+  return problems.internal();
+}
+
+function isTimeout(reason: unknown): boolean {
+  return reason instanceof DOMException && reason.name === "TimeoutError";
+}
+
+function logFailure(c: Context<AppEnv>, error: unknown, problem: Problem): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  console.error(
+    JSON.stringify({
+      level: "error",
+      msg: "request failed",
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      status: problem.details.status,
+      error: { name: err.name, message: err.message, code: (err as { code?: unknown }).code },
+    }),
+  );
+}

@@ -1,0 +1,112 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { json, jsonBody, problem } from "../schemas";
+
+export const MAX_PAGE_SIZE = 100;
+
+const ProductSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string().openapi({ example: "Espresso beans, 1 kg" }),
+    price_cents: z.number().int().openapi({ example: 2490 }),
+    stock: z.number().int().openapi({ example: 12 }),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .openapi("Product");
+
+const name = z.string().trim().min(1).max(200);
+const priceCents = z.number().int().min(0).max(2_147_483_647);
+const stock = z.number().int().min(0).max(2_147_483_647);
+
+const NewProductSchema = z
+  .strictObject({ name, price_cents: priceCents, stock: stock.default(0) })
+  .openapi("NewProduct");
+
+const ProductChangesSchema = z
+  .strictObject({ name: name.optional(), price_cents: priceCents.optional(), stock: stock.optional() })
+  .refine((changes) => Object.keys(changes).length > 0, { message: "Give at least one field to change." })
+  .openapi("ProductChanges");
+
+const ProductPageSchema = z
+  .object({
+    items: z.array(ProductSchema),
+    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last." }),
+  })
+  .openapi("ProductPage");
+
+const IdParams = z.object({
+  id: z.uuid().openapi({ param: { name: "id", in: "path" }, example: "0b6f3c2e-8a41-4b7e-9c1d-2f5a6e7d8c9b" }),
+});
+
+const ListQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE)
+    .default(20)
+    .openapi({ param: { name: "limit", in: "query" }, example: 20 }),
+  cursor: z.string().min(1).max(200).optional().openapi({ param: { name: "cursor", in: "query" } }),
+});
+
+const tags = ["products"];
+
+export const listProducts = createRoute({
+  method: "get",
+  path: "/products",
+  tags,
+  summary: "List products, newest first (keyset pagination)",
+  request: { query: ListQuery },
+  responses: { 200: json(ProductPageSchema, "A page of products"), 400: problem("Invalid limit or cursor") },
+});
+
+export const getProduct = createRoute({
+  method: "get",
+  path: "/products/{id}",
+  tags,
+  summary: "Get a product",
+  request: { params: IdParams },
+  responses: {
+    200: json(ProductSchema, "The product"),
+    400: problem("Invalid id"),
+    404: problem("No such product"),
+  },
+});
+
+export const createProduct = createRoute({
+  method: "post",
+  path: "/products",
+  tags,
+  summary: "Create a product",
+  request: { body: jsonBody(NewProductSchema) },
+  responses: {
+    201: json(ProductSchema, "Created; `Location` names the new product"),
+    400: problem("Invalid body"),
+    409: problem("A product with this name exists"),
+    413: problem("Body too large"),
+  },
+});
+
+export const updateProduct = createRoute({
+  method: "patch",
+  path: "/products/{id}",
+  tags,
+  summary: "Change some fields of a product",
+  request: { params: IdParams, body: jsonBody(ProductChangesSchema) },
+  responses: {
+    200: json(ProductSchema, "The updated product"),
+    400: problem("Invalid id or body"),
+    404: problem("No such product"),
+    409: problem("A product with this name exists"),
+    413: problem("Body too large"),
+  },
+});
+
+export const deleteProduct = createRoute({
+  method: "delete",
+  path: "/products/{id}",
+  tags,
+  summary: "Delete a product",
+  request: { params: IdParams },
+  responses: { 204: { description: "Deleted" }, 400: problem("Invalid id"), 404: problem("No such product") },
+});

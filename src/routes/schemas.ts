@@ -1,0 +1,35 @@
+import { z } from "@hono/zod-openapi";
+
+/** RFC 9457 problem details, as every error response of the API carries them. */
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: "about:blank" }),
+    title: z.string().openapi({ example: "Not Found" }),
+    status: z.number().int().openapi({ example: 404 }),
+    detail: z.string().optional(),
+    instance: z.string().optional().openapi({ example: "/products/0b6f…" }),
+    requestId: z.string().optional(),
+    errors: z
+      .array(z.object({ in: z.string(), field: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: "The failing fields of a validation error (400)." }),
+  })
+  .openapi("Problem");
+
+/** An error response in the OpenAPI document. */
+export const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+/** A JSON response in the OpenAPI document. */
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+/** A required JSON request body (required, so a wrong Content-Type fails validation). */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});

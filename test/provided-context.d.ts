@@ -1,0 +1,11 @@
+import type { StackEnv } from "../tools/stack/stack-env.ts";
+
+// What test/global-setup.ts hands the tests through vitest's provide/inject.
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The local stack's endpoints, injected into the Worker's bindings. */
+    stackEnv: StackEnv;
+    /** A server that accepts connections and never answers: a hung dependency. */
+    hangingServerUrl: string;
+  }
+}
