@@ -21,6 +21,14 @@ export default defineConfig({
         },
       },
       {
+        // Pure logic (src/resilience and the like): no Workers or Hono imports, runs in Node in ms.
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
         // The local stack's servers, through the real client libraries, in Node.
         test: {
           name: "tools",
