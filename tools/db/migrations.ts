@@ -16,8 +16,12 @@ export interface Migration {
 }
 
 const FILE_PATTERN = /^(\d{4})_[a-z0-9_]+\.sql$/;
-// Any constant works; it only has to be the same for every runner of this project.
-const LOCK_KEY = 7_411_001;
+const TABLE_PATTERN = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
+
+export interface MigrateOptions {
+  /** The tracking table, optionally schema-qualified. */
+  table?: string;
+}
 
 /** Reads `migrations/NNNN_name.sql`, in version order. */
 export async function readMigrations(dir: string): Promise<Migration[]> {
@@ -50,15 +54,24 @@ async function readMigration(dir: string, name: string): Promise<Migration> {
  *
  * Returns the names of the migrations it applied.
  */
-export async function applyMigrations(sql: Sql, migrations: Migration[]): Promise<string[]> {
-  await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version text PRIMARY KEY,
-    name text NOT NULL,
-    checksum text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now()
-  )`;
+export async function applyMigrations(
+  sql: Sql,
+  migrations: Migration[],
+  { table = "schema_migrations" }: MigrateOptions = {},
+): Promise<string[]> {
+  if (!TABLE_PATTERN.test(table)) throw new Error(`Invalid tracking table name: ${table}`);
+  // Under the lock: two concurrent CREATE TABLE IF NOT EXISTS can still collide in Postgres.
+  await sql.transaction([
+    lock(sql, table),
+    sql.query(`CREATE TABLE IF NOT EXISTS ${table} (
+      version text PRIMARY KEY,
+      name text NOT NULL,
+      checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`),
+  ]);
   const applied = new Map<string, string>();
-  for (const row of await sql`SELECT version, checksum FROM schema_migrations`) {
+  for (const row of await sql.query(`SELECT version, checksum FROM ${table}`)) {
     applied.set(String(row.version), String(row.checksum));
   }
 
@@ -73,24 +86,32 @@ export async function applyMigrations(sql: Sql, migrations: Migration[]): Promis
     }
     // Each migration waits for the previous one: later files may depend on earlier ones.
     // eslint-disable-next-line no-await-in-loop
-    if (await applyOne(sql, migration)) done.push(migration.name);
+    if (await applyOne(sql, table, migration)) done.push(migration.name);
   }
   return done;
 }
 
-async function applyOne(sql: Sql, migration: Migration): Promise<boolean> {
+/** A transaction-scoped lock per tracking table, so runners of one database queue up. */
+const lock = (sql: Sql, table: string) => sql`SELECT pg_advisory_xact_lock(hashtext(${table}))`;
+
+async function applyOne(sql: Sql, table: string, migration: Migration): Promise<boolean> {
   try {
     await sql.transaction([
-      sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`,
-      sql`INSERT INTO schema_migrations (version, name, checksum)
-          VALUES (${migration.version}, ${migration.name}, ${migration.checksum})`,
+      lock(sql, table),
+      sql.query(`INSERT INTO ${table} (version, name, checksum) VALUES ($1, $2, $3)`, [
+        migration.version,
+        migration.name,
+        migration.checksum,
+      ]),
       ...migration.statements.map((statement) => sql.query(statement)),
     ]);
     return true;
   } catch (error) {
-    const racedAnotherRunner =
-      (error as { code?: string; constraint?: string }).code === "23505" &&
-      (error as { constraint?: string }).constraint === "schema_migrations_pkey";
+    // The tracking row's primary key refused it: another runner applied this file while we
+    // waited on the lock. Any other error, a 23505 of the file's own statements included, fails.
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    const trackingTable = table.split(".").at(-1);
+    const racedAnotherRunner = code === "23505" && constraint === `${trackingTable}_pkey`;
     if (racedAnotherRunner) return false;
     throw new Error(`Migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
   }
