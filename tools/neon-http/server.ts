@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { SqlBackend } from "./backend.ts";
+import { BadRequest, errorJson, parseRequest, resultJson } from "./protocol.ts";
+
+export interface NeonHttpServer {
+  /** The endpoint to give `neonConfig.fetchEndpoint`, e.g. http://127.0.0.1:4444/sql. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/**
+ * A local server speaking Neon's SQL-over-HTTP protocol (protocols.md, section A) in front
+ * of a real Postgres engine, so `neon()` works offline exactly as against Neon.
+ */
+export async function startNeonHttpServer(options: {
+  backend: SqlBackend;
+  port?: number;
+  host?: string;
+}): Promise<NeonHttpServer> {
+  const { backend } = options;
+  const server = createServer((req, res) => {
+    handle(backend, req, res).catch((error: unknown) => {
+      if (res.headersSent) res.destroy();
+      else send(res, 500, { ...errorJson(error), message: "internal error in the local Neon server" });
+    });
+  });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}/sql`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(backend: SqlBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? "/").split("?")[0];
+  if (path === "/health" && req.method === "GET") return send(res, 200, { status: "ok", backend: backend.name });
+  if (path !== "/sql") return send(res, 404, { ...errorJson("not found"), message: "not found" });
+  if (req.method !== "POST") return send(res, 405, { ...errorJson("method not allowed") });
+
+  const body = await readBody(req);
+  if (body === undefined) return send(res, 413, errorJson("request body too large"));
+
+  let request;
+  try {
+    request = parseRequest(req.headers, body);
+  } catch (error) {
+    if (error instanceof BadRequest) return send(res, 400, errorJson(error));
+    throw error;
+  }
+
+  try {
+    if (!request.batch) {
+      const [query] = request.queries;
+      if (!query) throw new BadRequest("no query");
+      return send(res, 200, resultJson(await backend.query(query), query.arrayMode));
+    }
+    if (request.queries.length === 0) return send(res, 200, { results: [] });
+    const results = await backend.transaction(request.queries, request);
+    return send(res, 200, { results: results.map((result, i) => resultJson(result, request.queries[i]?.arrayMode ?? true)) });
+  } catch (error) {
+    // The database's own errors, and nothing half done: a batch was rolled back (A4, A6).
+    return send(res, 400, errorJson(error));
+  }
+}
+
+/** The body as text, or undefined when it exceeds the limit. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body); // before writeHead: a failure here can still become a 500
+  res.writeHead(status, { "Content-Type": "application/json" });
+  res.end(json);
+}
