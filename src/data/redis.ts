@@ -15,7 +15,10 @@ export function createRedis(env: Bindings, signal: AbortSignal): Redis {
   return new Redis({
     url: env.UPSTASH_REDIS_REST_URL,
     token: env.UPSTASH_REDIS_REST_TOKEN,
-    signal,
+    // A function, not the signal itself: given a plain AbortSignal, @upstash/redis turns an
+    // aborted request into a *successful* reply whose result is the abort reason, so a timed
+    // out GET would resolve to garbage. Given a function, it rethrows the abort.
+    signal: () => signal,
     retry: false,
     enableTelemetry: false,
   });

@@ -39,15 +39,28 @@ function toProblem(error: unknown, c: Context<AppEnv>): Problem {
     return problems.conflict("A resource with the same unique value already exists.");
   }
   if (error instanceof HTTPException) {
-    // Hono's own exceptions (e.g. malformed JSON) carry client-safe messages.
-    return new Problem({
-      title: error.message || "Request failed",
-      status: error.status,
-      detail: error.message,
-    });
+    // Hono's own exceptions (malformed JSON: 400, wrong Content-Type: 415) carry
+    // client-safe messages.
+    return new Problem({ title: statusTitle(error.status), status: error.status, detail: error.message });
   }
   return problems.internal();
 }
+
+const STATUS_TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+};
+
+/** RFC 9457: with type about:blank, the title is the status code's reason phrase. */
+const statusTitle = (status: number) => STATUS_TITLES[status] ?? (status >= 500 ? "Server Error" : "Request Failed");
 
 function isTimeout(reason: unknown): boolean {
   return reason instanceof DOMException && reason.name === "TimeoutError";

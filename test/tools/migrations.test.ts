@@ -53,8 +53,8 @@ describe("splitStatements", () => {
       CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$;
       INSERT INTO "a;b" VALUES (E'it\\'s;')`;
     expect(await splitStatements(script)).toEqual([
-      `-- a comment; not a statement\n      CREATE TABLE "a;b" (x text DEFAULT ';')`,
-      `/* block; comment */\n      CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$`,
+      `CREATE TABLE "a;b" (x text DEFAULT ';')`,
+      `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$`,
       `INSERT INTO "a;b" VALUES (E'it\\'s;')`,
     ]);
   });

@@ -41,12 +41,17 @@ describe("POST /products", () => {
       headers: { "Content-Type": "application/json" },
       body: '{"name": "x",',
     });
-    expect((await expectProblem(response, 400)).detail).toMatch(/JSON/);
+    const problem = await expectProblem(response, 400);
+    expect(problem).toMatchObject({ title: "Bad Request", detail: "Malformed JSON in request body" });
   });
 
-  it("answers 400 when the body is not sent as JSON", async () => {
-    const response = await api("/products", { method: "POST", body: "name=x" });
-    await expectProblem(response, 400);
+  it("answers 415 when the body is not sent as JSON", async () => {
+    const response = await api("/products", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "name=x",
+    });
+    expect((await expectProblem(response, 415)).title).toBe("Unsupported Media Type");
   });
 
   it("answers 409 when the name is taken, and writes nothing", async () => {

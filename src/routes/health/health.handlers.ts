@@ -19,10 +19,10 @@ interface Check {
 export const check: RouteHandler<typeof health, AppEnv> = async (c) => {
   const signal = AbortSignal.any([c.var.signal, AbortSignal.timeout(readConfig(c.env).HEALTH_CHECK_TIMEOUT_MS)]);
   const [database, redis] = await Promise.all([
-    probe(async () => {
+    probe(signal, async () => {
       await createDatabase(c.env, signal)`SELECT 1`;
     }),
-    probe(async () => {
+    probe(signal, async () => {
       await createRedis(c.env, signal).ping();
     }),
   ]);
@@ -44,25 +44,16 @@ export const check: RouteHandler<typeof health, AppEnv> = async (c) => {
   return c.json({ status: "ok" as const, checks }, 200);
 };
 
-async function probe(run: () => Promise<void>): Promise<Check> {
+async function probe(signal: AbortSignal, run: () => Promise<void>): Promise<Check> {
   const started = performance.now();
   try {
     await run();
     return { status: "up", latencyMs: elapsed(started) };
   } catch (error) {
-    return { status: "down", latencyMs: elapsed(started), error: describe(error) };
+    // A client-safe reason: whether the deadline fired, else the error's class, nothing more.
+    const reason = signal.aborted ? "timed out" : error instanceof Error ? error.name : "unknown error";
+    return { status: "down", latencyMs: elapsed(started), error: reason };
   }
 }
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
-
-/** A client-safe reason: the error's class and whether it was the deadline, nothing more. */
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { sourceError?: unknown }).sourceError ?? error.cause;
-    if (cause instanceof DOMException && cause.name === "TimeoutError") return "timed out";
-    if (error.name === "TimeoutError") return "timed out";
-    return error.name;
-  }
-  return "unknown error";
-}

@@ -84,6 +84,7 @@ export const createProduct = createRoute({
     400: problem("Invalid body"),
     409: problem("A product with this name exists"),
     413: problem("Body too large"),
+    415: problem("Body not sent as application/json"),
   },
 });
 
@@ -99,6 +100,7 @@ export const updateProduct = createRoute({
     404: problem("No such product"),
     409: problem("A product with this name exists"),
     413: problem("Body too large"),
+    415: problem("Body not sent as application/json"),
   },
 });
 

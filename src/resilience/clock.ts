@@ -1,0 +1,156 @@
+import { abortReason } from "./signal";
+
+/**
+ * Where every policy in this folder takes time from.
+ *
+ * Workers facts that make this necessary: inside a request `Date.now()` (and
+ * `performance.now()`) is frozen while JavaScript runs and only moves forward across I/O
+ * (a fetch, a timer, a storage call), as a Spectre mitigation. So time is read at decision
+ * points through a Clock, never ad hoc, and tests drive a {@link ManualClock} instead of
+ * sleeping for real.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /**
+   * Resolves after `ms` milliseconds; rejects with the signal's reason as soon as `signal`
+   * aborts (and at once if it already has), so no wait outlives its caller.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * The real clock: `Date.now()` and `setTimeout`. Timers are cleared on abort so an aborted
+ * wait leaves nothing scheduled behind.
+ *
+ * @example
+ * await systemClock.sleep(100, c.get("signal"));
+ */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep(ms, signal) {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(abortReason(signal));
+        return;
+      }
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(abortReason(signal as AbortSignal));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, Math.max(0, ms));
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  },
+};
+
+interface PendingSleep {
+  readonly due: number;
+  /** Tie-breaker: sleeps due at the same instant wake in the order they were started. */
+  readonly seq: number;
+  readonly wake: () => void;
+}
+
+/**
+ * A clock for tests: time stands still until {@link ManualClock.advance} moves it, and
+ * sleeps wake in due-time order as it passes them, with the clock reading each sleep's due
+ * time when it wakes. Between two wake-ups pending callbacks get to run, so a sleep started
+ * by a woken task is honoured within the same `advance` if it falls due inside it.
+ *
+ * @example
+ * const clock = new ManualClock(1_000);
+ * const done = clock.sleep(50);
+ * await clock.advance(50); // `done` is now resolved and clock.now() === 1_050
+ */
+export class ManualClock implements Clock {
+  #now: number;
+  #seq = 0;
+  /** Kept sorted by (due, seq). */
+  #pending: PendingSleep[] = [];
+
+  constructor(start = 0) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  /** How many sleeps are waiting: lets a test assert that nothing was left scheduled. */
+  get pendingSleeps(): number {
+    return this.#pending.length;
+  }
+
+  /** The due time of the earliest pending sleep, or `undefined` when none is pending. */
+  get nextDue(): number | undefined {
+    return this.#pending[0]?.due;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    // A zero wait is already due: no need for anyone to advance the clock.
+    if (ms <= 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#pending = this.#pending.filter((p) => p !== entry);
+        reject(abortReason(signal as AbortSignal));
+      };
+      const entry: PendingSleep = {
+        due: this.#now + ms,
+        seq: this.#seq++,
+        wake: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#insert(entry);
+    });
+  }
+
+  /**
+   * Moves time forward by `ms`, waking due sleeps one at a time in order, and resolves once
+   * the callbacks they triggered have run.
+   */
+  advance(ms: number): Promise<void> {
+    if (ms < 0) throw new RangeError("ManualClock cannot go backwards");
+    return this.#advanceTo(this.#now + ms);
+  }
+
+  /** Advances exactly to the next pending sleep (if any) and wakes it; returns whether one was. */
+  async runNext(): Promise<boolean> {
+    const next = this.#pending[0];
+    if (!next) return false;
+    await this.#advanceTo(next.due);
+    return true;
+  }
+
+  async #advanceTo(target: number): Promise<void> {
+    const next = this.#pending[0];
+    if (!next || next.due > target) {
+      this.#now = target;
+      await settle();
+      return;
+    }
+    this.#pending.shift();
+    this.#now = next.due;
+    next.wake();
+    await settle();
+    // Recursion rather than a loop: each step must await the callbacks of the previous one.
+    await this.#advanceTo(target);
+  }
+
+  #insert(entry: PendingSleep): void {
+    const at = this.#pending.findIndex((p) => p.due > entry.due);
+    if (at === -1) this.#pending.push(entry);
+    else this.#pending.splice(at, 0, entry);
+  }
+}
+
+/** One macrotask: every promise callback queued so far (and those they queue) runs first. */
+function settle(): Promise<void> {
+  return new Promise<void>((resolve) => setTimeout(resolve, 0));
+}
