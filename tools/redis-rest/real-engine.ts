@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import ioredis from "ioredis";
 import { ExecAbortError, type RedisEngine } from "./engine.ts";
 import { RedisError, Status, type Reply } from "./reply.ts";
 import { scriptCommand, ScriptCache } from "./scripts.ts";
@@ -9,7 +9,8 @@ import { scriptCommand, ScriptCache } from "./scripts.ts";
  * an object). Scripts go through the shared cache so flagged ratelimit scripts run (B7).
  */
 export async function createRealEngine(url: string): Promise<RedisEngine> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: false });
+  // `ioredis.Redis` (not a named import) resolves the same under Node ESM and vitest.
+  const redis = new ioredis.Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: false });
   await redis.connect();
   const scripts = new ScriptCache();
 
