@@ -37,19 +37,14 @@ export function createEmbeddedEngine(options: { now?: () => number } = {}): Redi
 
   const run = (args: Buffer[]): Reply => {
     const { command, error } = lookup(args);
-    if (!command) return error;
-    try {
-      return command.run(db, args);
-    } catch (thrown) {
-      if (thrown instanceof RedisError) return thrown;
-      throw thrown;
-    }
+    return command ? replyOrError(() => command.run(db, args)) : error;
   };
-  const runAny = (args: Buffer[]): Reply => {
-    const scripted = scriptCommand(scripts, args, (body, keysAndArgs) => runScript(body, keysAndArgs, run));
-    // runScript is synchronous, so the reply is never a promise here; null is a real reply.
-    return scripted === undefined ? run(args) : (scripted as Reply);
-  };
+  const runAny = (args: Buffer[]): Reply =>
+    replyOrError(() => {
+      const scripted = scriptCommand(scripts, args, (body, keysAndArgs) => runScript(body, keysAndArgs, run));
+      // runScript is synchronous, so the reply is never a promise here; null is a real reply.
+      return scripted === undefined ? run(args) : (scripted as Reply);
+    });
 
   return {
     name: "embedded",
@@ -61,6 +56,16 @@ export function createEmbeddedEngine(options: { now?: () => number } = {}): Redi
     },
     close: () => Promise.resolve(),
   };
+}
+
+/** Command handlers throw RedisError for Redis-level failures: that is a reply, not a crash. */
+function replyOrError(run: () => Reply): Reply {
+  try {
+    return run();
+  } catch (thrown) {
+    if (thrown instanceof RedisError) return thrown;
+    throw thrown;
+  }
 }
 
 const isScriptCommand = (args: Buffer[]) =>

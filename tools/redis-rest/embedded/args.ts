@@ -1,4 +1,5 @@
 import { RedisError } from "../reply.ts";
+import { addLongDoubles } from "./long-double.ts";
 
 /** Argument parsing with Redis's own error texts, so the embedded engine fails like Redis. */
 
@@ -60,40 +61,13 @@ export function formatDouble(value: number): string {
 }
 
 /**
- * INCRBYFLOAT's sum as Redis writes it. Redis adds in long double and prints with
- * "%.17Lf" minus trailing zeros, so 0.1 + 0.2 is "0.3" there, not 0.30000000000000004.
- * Plain decimals are added exactly here (scaled BigInts), which gives the same digits; other
- * inputs fall back to doubles.
+ * INCRBYFLOAT's sum as Redis writes it: in long doubles (see long-double.ts); an infinite
+ * result is refused as Redis does.
  */
 export function addDecimal(current: string, increment: string): string {
-  const a = decimal(current);
-  const b = decimal(increment);
-  if (!a || !b) return formatLongDouble(Number(current) + Number(increment));
-  const scale = Math.max(a.scale, b.scale);
-  const sum = a.digits * 10n ** BigInt(scale - a.scale) + b.digits * 10n ** BigInt(scale - b.scale);
-  return formatScaled(sum, scale);
-}
-
-function decimal(value: string): { digits: bigint; scale: number } | undefined {
-  const match = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(value.trim());
-  if (!match || (match[2] === "" && !match[3])) return undefined;
-  const fraction = match[3] ?? "";
-  return { digits: BigInt(`${match[1]}${match[2] || "0"}${fraction}`), scale: fraction.length };
-}
-
-function formatScaled(value: bigint, scale: number): string {
-  const negative = value < 0n;
-  const digits = (negative ? -value : value).toString().padStart(scale + 1, "0");
-  const whole = digits.slice(0, digits.length - scale);
-  const fraction = digits.slice(digits.length - scale).slice(0, 17).replace(/0+$/, "");
-  const result = fraction ? `${whole}.${fraction}` : whole;
-  return negative && result !== "0" ? `-${result}` : result;
-}
-
-function formatLongDouble(value: number): string {
-  if (!Number.isFinite(value)) throw new RedisError("ERR increment would produce NaN or Infinity");
-  const fixed = value.toFixed(17);
-  return fixed.includes(".") ? fixed.replace(/0+$/, "").replace(/\.$/, "") : fixed;
+  const sum = addLongDoubles(current, increment);
+  if (sum === undefined) throw new RedisError("ERR increment would produce NaN or Infinity");
+  return sum;
 }
 
 export const wrongArgs = (name: string) => new RedisError(`ERR wrong number of arguments for '${name.toLowerCase()}' command`);

@@ -120,9 +120,13 @@ function invoke(L: LuaState, call: (args: Buffer[]) => Reply): Reply {
     return new RedisError("ERR This Redis command is not allowed from script");
   }
   const reply = call(args);
-  return reply instanceof RedisError && /^ERR unknown command/.test(reply.message)
-    ? new RedisError("ERR Unknown Redis command called from script")
-    : reply;
+  if (!(reply instanceof RedisError)) return reply;
+  // Scripts get Redis's script-specific texts for these two.
+  if (reply.message.startsWith("ERR unknown command")) return new RedisError("ERR Unknown Redis command called from script");
+  if (reply.message.startsWith("ERR wrong number of arguments")) {
+    return new RedisError("ERR Wrong number of args calling Redis command from script");
+  }
+  return reply;
 }
 
 // Lua 5.1 prints numbers with "%.14g".
