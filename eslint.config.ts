@@ -22,14 +22,27 @@ export default defineConfig(
       "@typescript-eslint/await-thenable": "error",
       "no-await-in-loop": "error",
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
+      // Style only: `return send(res, …)` in a handler reads as "answer and stop".
+      "@typescript-eslint/no-confusing-void-expression": "off",
     },
   },
   {
-    // Tests await in loops on purpose (ordered requests) and use non-null assertions freely.
+    // The local servers index argument lists whose length Redis-style arity checks (or the
+    // protocol parser) have already proven.
+    files: ["tools/**/*.ts"],
+    rules: { "@typescript-eslint/no-non-null-assertion": "off" },
+  },
+  {
+    // Tests await in loops on purpose (ordered requests), use non-null assertions freely, and
+    // vitest's asymmetric matchers (expect.any, …) are typed `any`.
     files: ["test/**/*.ts"],
     rules: {
       "no-await-in-loop": "off",
       "@typescript-eslint/no-non-null-assertion": "off",
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-argument": "off",
     },
   },
 );

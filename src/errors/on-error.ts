@@ -33,7 +33,7 @@ function toProblem(error: unknown, c: Context<AppEnv>): Problem {
   if (isProblem(error)) return error;
   // The request's deadline fired: whatever the callee threw, the cause is the budget.
   // Unset when the failure came before the deadline middleware ran.
-  const signal: AbortSignal | undefined = c.get("signal");
+  const signal = c.get("signal") as AbortSignal | undefined;
   if (signal?.aborted && isTimeout(signal.reason)) return problems.timeout();
   if (isUniqueViolation(error)) {
     return problems.conflict("A resource with the same unique value already exists.");

@@ -9,7 +9,11 @@ import { SESSION_SETTINGS, transactionModes } from "./backend.ts";
  */
 export async function createPgliteBackend(options: { dataDir?: string } = {}): Promise<SqlBackend> {
   const db = await PGlite.create(options.dataDir ?? "memory://");
-  for (const [name, value] of Object.entries(SESSION_SETTINGS)) await db.exec(`SET ${name} TO '${value}'`);
+  await db.exec(
+    Object.entries(SESSION_SETTINGS)
+      .map(([name, value]) => `SET ${name} TO '${value}';`)
+      .join(" "),
+  );
 
   // Identity parsers for every type PGlite knows (arrays included) and identity serializers:
   // values travel as Postgres text both ways (A8). Without them int8 comes back as a number,

@@ -112,7 +112,7 @@ export function errorJson(error: unknown): Record<string, string | null> {
   };
   for (const field of ERROR_FIELDS) {
     const value = source[field];
-    body[field] = value === undefined || value === null ? null : String(value);
+    body[field] = typeof value === "string" || typeof value === "number" ? String(value) : null;
   }
   body.code ??= "";
   return body;

@@ -75,5 +75,5 @@ function toReply(value: unknown): Reply {
   if (typeof value === "string") return new Status(value);
   if (Array.isArray(value)) return value.map(toReply);
   if (value instanceof Error) return new RedisError(value.message);
-  return new RedisError(`ERR unexpected reply ${String(value)}`);
+  return new RedisError(`ERR unexpected reply of type ${typeof value}`);
 }
