@@ -16,16 +16,24 @@ await writeFile(
   `# Written by \`npm run dev\` from the running local stack; edits are overwritten.\n${devVars.join("\n")}\n`,
 );
 
-const wrangler = spawn("npx", ["wrangler", "dev", ...process.argv.slice(2)], { stdio: "inherit" });
+// `npm run` puts node_modules/.bin on PATH; spawning wrangler itself (not through npx) lets
+// the signals below reach it.
+const wrangler = spawn("wrangler", ["dev", ...process.argv.slice(2)], { stdio: "inherit" });
+const wranglerExited = new Promise<number>((resolve) => wrangler.on("exit", (code) => resolve(code ?? 0)));
 
 let stopping = false;
-const stop = async (code: number) => {
+async function stop(signal?: NodeJS.Signals): Promise<void> {
   if (stopping) return;
   stopping = true;
-  wrangler.kill("SIGINT");
-  await stack.close();
-  process.exit(code);
-};
-wrangler.on("exit", (code) => void stop(code ?? 0));
-process.on("SIGINT", () => void stop(0));
-process.on("SIGTERM", () => void stop(0));
+  if (signal && wrangler.exitCode === null) {
+    wrangler.kill(signal);
+    const forced = setTimeout(() => wrangler.kill("SIGKILL"), 5_000);
+    await wranglerExited;
+    clearTimeout(forced);
+  }
+  await stack.close(); // flushes PGlite to .data/
+  process.exit(wrangler.exitCode ?? 0);
+}
+void wranglerExited.then(() => stop());
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));

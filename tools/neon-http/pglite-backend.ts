@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import type { QueryResult, SqlBackend, SqlQuery, TransactionOptions } from "./backend.ts";
 import { SESSION_SETTINGS, transactionModes } from "./backend.ts";
@@ -8,6 +9,7 @@ import { SESSION_SETTINGS, transactionModes } from "./backend.ts";
  * concurrent requests never interleave inside a batch (A8).
  */
 export async function createPgliteBackend(options: { dataDir?: string } = {}): Promise<SqlBackend> {
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir ?? "memory://");
   await db.exec(
     Object.entries(SESSION_SETTINGS)
