@@ -1,13 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listen, type ManagedServer } from "../stack/managed-server.ts";
 import type { SqlBackend } from "./backend.ts";
 import { BadRequest, errorJson, parseRequest, resultJson } from "./protocol.ts";
 
-export interface NeonHttpServer {
+export interface NeonHttpServer extends ManagedServer {
   /** The endpoint to give `neonConfig.fetchEndpoint`, e.g. http://127.0.0.1:4444/sql. */
   url: string;
-  port: number;
-  close(): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -22,27 +20,16 @@ export async function startNeonHttpServer(options: {
   host?: string;
 }): Promise<NeonHttpServer> {
   const { backend } = options;
-  const server = createServer((req, res) => {
-    handle(backend, req, res).catch((error: unknown) => {
-      if (res.headersSent) res.destroy();
-      else send(res, 500, { ...errorJson(error), message: "internal error in the local Neon server" });
-    });
-  });
-  const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${port}/sql`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const server = await listen(
+    (req, res) => {
+      handle(backend, req, res).catch((error: unknown) => {
+        if (res.headersSent) res.destroy();
+        else send(res, 500, { ...errorJson(error), message: "internal error in the local Neon server" });
+      });
+    },
+    { host: options.host, port: options.port },
+  );
+  return Object.assign(server, { url: `http://${server.host}:${server.port}/sql` });
 }
 
 async function handle(backend: SqlBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,14 +1,12 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listen, type ManagedServer } from "../stack/managed-server.ts";
 import { ExecAbortError, type RedisEngine } from "./engine.ts";
 import { RedisError, Status, type Reply } from "./reply.ts";
 
-export interface RedisRestServer {
+export interface RedisRestServer extends ManagedServer {
   /** The UPSTASH_REDIS_REST_URL to hand the client, e.g. http://127.0.0.1:8079. */
   url: string;
-  port: number;
   token: string;
-  close(): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -25,30 +23,18 @@ export async function startRedisRestServer(options: {
   host?: string;
 }): Promise<RedisRestServer> {
   let syncToken = 0;
-  const server = createServer((req, res) => {
-    // B6: an opaque, increasing read-your-writes token on every response.
-    res.setHeader("upstash-sync-token", String(++syncToken));
-    handle(options, req, res).catch((error: unknown) => {
-      if (res.headersSent) res.destroy();
-      else send(res, 500, { error: `ERR local Upstash server: ${error instanceof Error ? error.message : String(error)}` });
-    });
-  });
-  const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    token: options.token,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const server = await listen(
+    (req, res) => {
+      // B6: an opaque, increasing read-your-writes token on every response.
+      res.setHeader("upstash-sync-token", String(++syncToken));
+      handle(options, req, res).catch((error: unknown) => {
+        if (res.headersSent) res.destroy();
+        else send(res, 500, { error: `ERR local Upstash server: ${error instanceof Error ? error.message : String(error)}` });
+      });
+    },
+    { host: options.host, port: options.port },
+  );
+  return Object.assign(server, { url: `http://${server.host}:${server.port}`, token: options.token });
 }
 
 type Route = "command" | "pipeline" | "multi-exec";

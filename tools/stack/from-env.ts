@@ -8,6 +8,8 @@ export function startStackFromEnv(env: NodeJS.ProcessEnv, overrides: StackOption
   return startStack({
     neonPort: port(env.NEON_HTTP_PORT, 4444),
     redisPort: port(env.REDIS_REST_PORT, 8079),
+    reviewsPort: port(env.REVIEWS_PORT, 8081),
+    controlPort: port(env.STACK_CONTROL_PORT, 8090),
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     dataDir: dataDir === "memory" ? undefined : dataDir,

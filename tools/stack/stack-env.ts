@@ -4,4 +4,6 @@ export interface StackEnv {
   NEON_HTTP_ENDPOINT: string;
   UPSTASH_REDIS_REST_URL: string;
   UPSTASH_REDIS_REST_TOKEN: string;
+  /** The fake reviews service, an example external API behind the resilient HTTP client. */
+  REVIEWS_API_URL: string;
 }

@@ -3,6 +3,8 @@ import { createBackendFromEnv, startNeonHttpServer } from "../neon-http/index.ts
 import { createEngineFromEnv, startRedisRestServer } from "../redis-rest/index.ts";
 import { applyMigrations, readMigrations } from "../db/migrations.ts";
 import { seedExampleData } from "../db/seed.ts";
+import { startReviewsServer } from "../reviews/server.ts";
+import { startControlServer } from "./control-server.ts";
 import { createSql } from "./local-sql.ts";
 import type { StackEnv } from "./stack-env.ts";
 
@@ -16,6 +18,10 @@ export interface StackOptions {
   neonPort?: number;
   /** Port of the Upstash REST server; 0 picks a free one. */
   redisPort?: number;
+  /** Port of the fake reviews service; 0 picks a free one. */
+  reviewsPort?: number;
+  /** Port of the fault-injection control endpoint; 0 picks a free one. */
+  controlPort?: number;
   /** A real Postgres behind the Neon server; PGlite when absent. */
   databaseUrl?: string;
   /** A real Redis behind the Upstash server; the embedded engine when absent. */
@@ -34,6 +40,8 @@ export interface Stack {
   engines: { database: string; redis: string };
   /** Migrations applied by this start. */
   applied: string[];
+  /** The loopback-only fault-injection endpoint (see control-server.ts). */
+  controlUrl: string;
   close(): Promise<void>;
 }
 
@@ -63,18 +71,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const redisServer = await startRedisRestServer({ engine, token, host: HOST, port: options.redisPort ?? 0 });
     closers.push(() => redisServer.close());
 
+    const reviewsServer = await startReviewsServer({ host: HOST, port: options.reviewsPort ?? 0 });
+    closers.push(() => reviewsServer.close());
+    const control = await startControlServer(
+      { neon: neonServer, redis: redisServer, reviews: reviewsServer },
+      { port: options.controlPort ?? 0 },
+    );
+    closers.push(() => control.close());
+
     const env: StackEnv = {
       // The host:port is the Neon server's own, so the Worker can route by host.
       DATABASE_URL: `postgres://edgekit:local@${HOST}:${neonServer.port}/edgekit`,
       NEON_HTTP_ENDPOINT: neonServer.url,
       UPSTASH_REDIS_REST_URL: redisServer.url,
       UPSTASH_REDIS_REST_TOKEN: token,
+      REVIEWS_API_URL: reviewsServer.url,
     };
     const sql = createSql(env.DATABASE_URL, env.NEON_HTTP_ENDPOINT);
     const applied = await applyMigrations(sql, await readMigrations(MIGRATIONS_DIR));
     if (options.seed) await seedExampleData(sql);
 
-    return { env, engines: { database: backend.name, redis: engine.name }, applied, close };
+    return { env, engines: { database: backend.name, redis: engine.name }, applied, controlUrl: control.url, close };
   } catch (error) {
     await close();
     throw error;
