@@ -23,7 +23,7 @@ export type ViewDecision =
  * if (decision.action === "reject") throw new BrokenCircuitError(view.dependency, decision.retryAfterMs, decision.state);
  */
 export function decideFromView(view: BreakerView, now: number): ViewDecision {
-  switch (view.kind) {
+  switch (view.state) {
     case "CLOSED":
     case "FORCED_CLOSED":
       return { action: "call" };

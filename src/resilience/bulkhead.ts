@@ -87,6 +87,8 @@ class QueueingBulkhead implements Bulkhead {
     if (signal?.aborted) throw abortReason(signal);
     await this.#acquire(signal);
     try {
+      // Aborted in the instant between being granted the slot and running: do not start.
+      if (signal?.aborted) throw abortReason(signal);
       return await raceAbort(
         invoke(() => fn({ signal: signal ?? NEVER })),
         signal,

@@ -1,7 +1,14 @@
 import type { StrategySnapshot, TripStrategy } from "./breaker-strategy";
 import { isTransientError } from "./classify";
 import { type Clock, systemClock } from "./clock";
-import { BrokenCircuitError, isDeadlineExceededError, type RejectingState } from "./errors";
+import {
+  BrokenCircuitError,
+  isAttemptTimeoutError,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  isDeadlineExceededError,
+  type RejectingState,
+} from "./errors";
 import { abortReason, invoke, raceAbort, toError } from "./signal";
 
 /**
@@ -77,7 +84,7 @@ export interface CircuitBreakerSnapshot {
  */
 export interface BreakerView {
   dependency: string;
-  kind: CircuitStateKind;
+  state: CircuitStateKind;
   /** Keep the view with the highest version: responses can arrive out of order. */
   version: number;
   /** OPEN: when probes will be admitted (absolute ms); otherwise null. */
@@ -350,9 +357,11 @@ export class CircuitBreaker {
   /**
    * Runs `fn` through the breaker in this isolate: refused at once with a
    * `BrokenCircuitError` when the circuit does not admit it; otherwise its outcome is
-   * recorded. A caller abort (or an exceeded deadline) releases the ticket; an error that
-   * `isFailure` rejects counts as a success (the dependency did answer, e.g. with a
-   * constraint violation).
+   * recorded:
+   * - an `AttemptTimeoutError` (the dependency was too slow) or an error `isFailure` accepts: failure;
+   * - a caller abort, an exceeded deadline, or a refusal by another policy (bulkhead, inner
+   *   breaker): released, no verdict (a probe slot goes back for another caller);
+   * - any other error: success, the dependency did answer (e.g. with a constraint violation).
    *
    * @example
    * await breaker.execute(({ signal }) => fetch(url, { signal }), c.get("signal"));
@@ -372,8 +381,9 @@ export class CircuitBreaker {
       return value;
     } catch (thrown) {
       const error = toError(thrown);
-      if (signal?.aborted || isDeadlineExceededError(error) || error.name === "AbortError") this.release(ticket);
-      else if (this.#isFailure(error)) this.failure(ticket);
+      const verdict = this.#verdict(error, signal);
+      if (verdict === "release") this.release(ticket);
+      else if (verdict === "failure") this.failure(ticket);
       else this.success(ticket);
       throw error;
     }
@@ -398,7 +408,7 @@ export class CircuitBreaker {
     this.tick();
     const now = this.#clock.now();
     const state = this.#state;
-    const base = { dependency: this.name, kind: state.kind, version: this.#version, at: now };
+    const base = { dependency: this.name, state: state.kind, version: this.#version, at: now };
     switch (state.kind) {
       case "OPEN":
         return { ...base, openUntil: state.until, retryAfterMs: Math.max(0, state.until - now) };
@@ -407,6 +417,19 @@ export class CircuitBreaker {
       default:
         return { ...base, openUntil: null, retryAfterMs: 0 };
     }
+  }
+
+  /** What a failed `execute` says about the dependency. */
+  #verdict(error: Error, signal: AbortSignal | undefined): "success" | "failure" | "release" {
+    // An attempt timeout (a retry policy's, outside this breaker) means the dependency was
+    // too slow: that is evidence against it, even though it arrives as an abort.
+    if (isAttemptTimeoutError(error)) return "failure";
+    // The caller left or ran out of time, or a local policy refused: nothing was learnt.
+    if (signal?.aborted || error.name === "AbortError") return "release";
+    if (isDeadlineExceededError(error) || isBulkheadRejectedError(error) || isBrokenCircuitError(error)) {
+      return "release";
+    }
+    return this.#isFailure(error) ? "failure" : "success";
   }
 
   #reject(state: RejectingState, retryAfterMs: number): Admission {

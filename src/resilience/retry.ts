@@ -88,6 +88,8 @@ export interface RetryOptions {
   onRetry?: (event: RetryEvent) => void;
   /** Called when a call ends in an error; for logs and metrics. Must not throw. */
   onGiveUp?: (event: GiveUpEvent) => void;
+  /** Called when a call succeeds, with the attempts it took. Must not throw. */
+  onSuccess?: (event: { attempts: number }) => void;
 }
 
 /**
@@ -192,6 +194,7 @@ class Retry implements RetryPolicy {
     try {
       const value = await this.#attempt(fn, call, attempt);
       this.counters.successes++;
+      this.#options.onSuccess?.({ attempts: attempt });
       return value;
     } catch (thrown) {
       error = thrown as Error; // #attempt only rejects with Errors (see signal.ts)
