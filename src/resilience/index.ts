@@ -86,5 +86,6 @@ export {
 } from "./circuit-breaker";
 export { decideFromView, isNewerView, type ViewDecision } from "./breaker-view";
 export { OutcomeBuffer, type OutcomeBufferOptions } from "./outcome-buffer";
+export { anyOf } from "./any-of";
 export { type Bulkhead, bulkhead, type BulkheadOptions } from "./bulkhead";
 export { mapConcurrent, type Settled } from "./map-concurrent";
