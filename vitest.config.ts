@@ -9,13 +9,23 @@ export default defineConfig({
         plugins: [
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { ...inject("stackEnv") } },
+            miniflare: {
+              bindings: {
+                ...inject("stackEnv"),
+                ADMIN_TOKEN: "test-admin-token",
+                // Short breaks, so tests see OPEN → HALF_OPEN → CLOSED in real time.
+                BREAKER_BREAK_MS: "400",
+              },
+            },
           })),
         ],
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
           globalSetup: ["test/global-setup.ts"],
+          // Files share the circuit breakers (Durable Objects) and the local stack, and some
+          // open a breaker or stop a server on purpose: one file at a time.
+          fileParallelism: false,
           testTimeout: 20_000,
           hookTimeout: 60_000,
         },

@@ -1,6 +1,7 @@
 import type { RequestIdVariables } from "hono/request-id";
 import type { Database } from "./data/database";
 import type { Redis } from "./data/redis";
+import type { DependencyCall } from "./middleware/dependencies";
 
 /**
  * Bindings that exist only in development and tests. Production never sets them, so the
@@ -17,8 +18,10 @@ export type Bindings = Env & DevBindings;
 export type Variables = RequestIdVariables & {
   /** Aborts when the client goes away or the request's time budget runs out. */
   signal: AbortSignal;
-  db: Database;
-  redis: Redis;
+  /** Guarded database access: `c.var.db((sql) => …, { idempotent })`. */
+  db: DependencyCall<Database>;
+  /** Guarded Redis access: `c.var.redis((redis) => …, { idempotent })`. */
+  redis: DependencyCall<Redis>;
 };
 
 /** The one Hono environment type of the app. */

@@ -1,5 +1,7 @@
 import { createApp } from "./app";
 
+export { CircuitBreakerObject } from "./objects/circuit-breaker-object";
+
 const app = createApp();
 
 export default {

@@ -2,6 +2,8 @@ import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../env";
 import { isUniqueViolation } from "../data/database";
+import { isDependencyUnavailableError } from "../dependencies/errors";
+import { isAttemptTimeoutError, isBrokenCircuitError, isBulkheadRejectedError, isDeadlineExceededError } from "../resilience";
 import { isProblem, Problem, problems } from "./problem";
 
 /**
@@ -35,6 +37,13 @@ function toProblem(error: unknown, c: Context<AppEnv>): Problem {
   // Unset when the failure came before the deadline middleware ran.
   const signal = c.get("signal") as AbortSignal | undefined;
   if (signal?.aborted && isTimeout(signal.reason)) return problems.timeout();
+  if (isBrokenCircuitError(error)) {
+    const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+    return problems.dependencyUnavailable(error.dependency, `its circuit is ${error.state}`, seconds);
+  }
+  if (isDependencyUnavailableError(error)) return problems.dependencyUnavailable(error.dependency, "it is failing", 1);
+  if (isBulkheadRejectedError(error)) return problems.overloaded();
+  if (isDeadlineExceededError(error) || isAttemptTimeoutError(error)) return problems.timeout();
   if (isUniqueViolation(error)) {
     return problems.conflict("A resource with the same unique value already exists.");
   }

@@ -48,6 +48,8 @@ export const PROBLEM_TYPES = {
   validation: "urn:edgekit:problem:validation",
   conflict: "urn:edgekit:problem:conflict",
   timeout: "urn:edgekit:problem:timeout",
+  dependencyUnavailable: "urn:edgekit:problem:dependency-unavailable",
+  overloaded: "urn:edgekit:problem:overloaded",
 } as const;
 
 export const problems = {
@@ -82,6 +84,29 @@ export const problems = {
       status: 504,
       detail: "The request did not complete within its time budget.",
     }),
+  /** A dependency is known to be down (its circuit is open): fail fast, say when to retry. */
+  dependencyUnavailable: (dependency: string, why: string, retryAfterSeconds: number) =>
+    new Problem(
+      {
+        type: PROBLEM_TYPES.dependencyUnavailable,
+        title: "Service Unavailable",
+        status: 503,
+        detail: `A dependency (${dependency}) is unavailable: ${why}. Retry after ${retryAfterSeconds} s.`,
+        dependency,
+      },
+      { headers: { "Retry-After": String(retryAfterSeconds) } },
+    ),
+  /** This isolate's bulkhead for a dependency is full. */
+  overloaded: () =>
+    new Problem(
+      {
+        type: PROBLEM_TYPES.overloaded,
+        title: "Service Unavailable",
+        status: 503,
+        detail: "Too many requests are waiting on a dependency; retry shortly.",
+      },
+      { headers: { "Retry-After": "1" } },
+    ),
   internal: () =>
     new Problem({
       title: "Internal Server Error",

@@ -13,14 +13,24 @@ describe("error contract (RFC 9457)", () => {
     expect(response.headers.get("Allow")?.split(", ").sort()).toEqual(["GET", "HEAD", "POST"]);
   });
 
-  it("answers an unexpected failure with a generic 500: no stack, SQL or connection string", async () => {
-    const response = await apiWithEnv(DATABASE_DOWN, `/products/${crypto.randomUUID()}`);
+  it("answers an unexpected failure with a generic 500: no stack, config or internals", async () => {
+    // A broken [vars] value makes every request fail inside the app.
+    const response = await apiWithEnv({ REQUEST_TIMEOUT_MS: "soon" }, `/products/${crypto.randomUUID()}`);
     const problem = await expectProblem(response, 500);
     expect(problem.title).toBe("Internal Server Error");
     const text = JSON.stringify(problem);
-    for (const leak of ["SELECT", "postgres://", "127.0.0.1", "at ", "Error connecting"]) {
+    for (const leak of ["REQUEST_TIMEOUT_MS", "soon", "Invalid configuration", "at ", ".ts"]) {
       expect(text).not.toContain(leak);
     }
+  });
+
+  it("answers 503 with Retry-After when the database is unreachable, without SQL or addresses", async () => {
+    const response = await apiWithEnv(DATABASE_DOWN, `/products/${crypto.randomUUID()}`);
+    const problem = await expectProblem(response, 503);
+    expect(problem).toMatchObject({ type: "urn:edgekit:problem:dependency-unavailable", dependency: "neon" });
+    expect(response.headers.get("Retry-After")).toMatch(/^\d+$/);
+    const text = JSON.stringify(problem);
+    for (const leak of ["SELECT", "postgres://", "127.0.0.1", "Error connecting"]) expect(text).not.toContain(leak);
   });
 
   it("answers 504 when the request's time budget runs out", async () => {

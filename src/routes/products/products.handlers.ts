@@ -14,32 +14,38 @@ const noSuchProduct = (id: string) => problems.notFound(`No product with id ${id
 
 export const list: RouteHandler<typeof listProducts, AppEnv> = async (c) => {
   const { limit, cursor } = c.req.valid("query");
-  const page = await new ProductRepository(c.var.db).list(limit, cursor);
+  const page = await c.var.db((sql) => new ProductRepository(sql).list(limit, cursor), { idempotent: true });
   return c.json({ items: page.items.map(toJson), nextCursor: page.nextCursor }, 200);
 };
 
 export const get: RouteHandler<typeof getProduct, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const product = await new ProductRepository(c.var.db).get(id);
+  const product = await c.var.db((sql) => new ProductRepository(sql).get(id), { idempotent: true });
   if (!product) throw noSuchProduct(id);
   return c.json(toJson(product), 200);
 };
 
 export const create: RouteHandler<typeof createProduct, AppEnv> = async (c) => {
-  const product = await new ProductRepository(c.var.db).create(c.req.valid("json"));
+  const fields = c.req.valid("json");
+  // Not idempotent: a retry after a lost response could insert twice.
+  const product = await c.var.db((sql) => new ProductRepository(sql).create(fields), { idempotent: false });
   c.header("Location", `/products/${product.id}`);
   return c.json(toJson(product), 201);
 };
 
 export const update: RouteHandler<typeof updateProduct, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const product = await new ProductRepository(c.var.db).update(id, c.req.valid("json"));
+  const changes = c.req.valid("json");
+  // Setting fields to given values: repeating it changes nothing more.
+  const product = await c.var.db((sql) => new ProductRepository(sql).update(id, changes), { idempotent: true });
   if (!product) throw noSuchProduct(id);
   return c.json(toJson(product), 200);
 };
 
 export const remove: RouteHandler<typeof deleteProduct, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  if (!(await new ProductRepository(c.var.db).delete(id))) throw noSuchProduct(id);
+  // Not retried: a second attempt after a lost response would answer 404 for a success.
+  const deleted = await c.var.db((sql) => new ProductRepository(sql).delete(id), { idempotent: false });
+  if (!deleted) throw noSuchProduct(id);
   return c.body(null, 204);
 };

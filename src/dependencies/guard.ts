@@ -1,0 +1,107 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { dependencyPolicies, type DependencyName, type DependencyPolicy } from "../config/dependencies";
+import {
+  isAttemptTimeoutError,
+  bulkhead,
+  exponentialBackoff,
+  isTransientError,
+  retry,
+  retryBudget,
+  type Bulkhead,
+  type RetryPolicy,
+} from "../resilience";
+import { breakerClient, type BreakerContext } from "./breaker-client";
+import { DependencyUnavailableError } from "./errors";
+
+export interface GuardOptions {
+  /** Only idempotent calls are retried (reads, or writes made safe by a key). */
+  idempotent: boolean;
+}
+
+interface IsolatePolicies {
+  retry: RetryPolicy;
+  bulkhead: Bulkhead;
+}
+
+// Per isolate, like the bulkhead's count of calls in flight and the retry budget's window.
+const isolatePolicies = new Map<DependencyName, IsolatePolicies>();
+
+function policiesFor(name: DependencyName, policy: DependencyPolicy): IsolatePolicies {
+  let policies = isolatePolicies.get(name);
+  if (!policies) {
+    policies = {
+      retry: retry({
+        maxAttempts: policy.retry.maxAttempts,
+        idempotent: false,
+        backoff: exponentialBackoff({ ...policy.retry, jitter: "full" }),
+        attemptTimeoutMs: policy.timeoutMs,
+        // Retries stay under 10% of calls (plus a few), so an outage is not amplified.
+        budget: retryBudget({ ratio: 0.1, minRetriesPerWindow: 5, windowMs: 10_000 }),
+      }),
+      bulkhead: bulkhead(policy.bulkhead),
+    };
+    isolatePolicies.set(name, policies);
+  }
+  return policies;
+}
+
+/**
+ * Runs one call to a dependency under every policy, outermost first: the request's
+ * deadline; retry (idempotent calls, transient errors, within the retry budget, never
+ * sleeping past the deadline) with a per-attempt timeout; the bulkhead (bounded concurrency
+ * per isolate); the shared circuit breaker (fail fast while the dependency is down). The
+ * bulkhead sits outside the breaker so that, once a dependency starts failing, no more
+ * calls reach it than the breaker's threshold.
+ *
+ * `run` receives the attempt's signal and must pass it to its I/O.
+ */
+export function guarded<T>(
+  c: Context<AppEnv>,
+  name: DependencyName,
+  run: (signal: AbortSignal) => Promise<T>,
+  options: GuardOptions,
+): Promise<T> {
+  const policy = dependencyPolicies(c.env)[name];
+  const { retry: retryPolicy, bulkhead: slots } = policiesFor(name, policy);
+  const breakerContext: BreakerContext = {
+    namespace: c.env.CIRCUIT_BREAKERS,
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    policy,
+  };
+  const requestSignal = c.var.signal;
+
+  const attempts = retryPolicy.execute(
+    ({ signal: attemptSignal }) =>
+      slots.execute(async ({ signal }) => {
+        const permit = await breakerClient.admit(name, breakerContext);
+        try {
+          const result = await run(signal);
+          breakerClient.complete(name, permit, "success", breakerContext);
+          return result;
+        } catch (error) {
+          breakerClient.complete(name, permit, verdict(error, requestSignal, attemptSignal), breakerContext);
+          throw error;
+        }
+      }, attemptSignal),
+    { signal: requestSignal, idempotent: options.idempotent },
+  );
+  return attempts.catch((error: unknown) => {
+    // Out of attempts on a transient failure: the dependency is down, not our code.
+    if (!requestSignal.aborted && isTransientError(error) && !isAttemptTimeoutError(error)) {
+      throw new DependencyUnavailableError(name, error);
+    }
+    throw error;
+  });
+}
+
+/**
+ * What a failed call says about the dependency: nothing when our own caller gave up; a
+ * failure when it timed out or failed in a transient way; otherwise it answered (a SQL
+ * constraint error, a 404) and is healthy.
+ */
+function verdict(error: unknown, requestSignal: AbortSignal, attemptSignal: AbortSignal): "failure" | "success" | "release" {
+  if (requestSignal.aborted) return "release";
+  if (attemptSignal.aborted) return "failure";
+  return isTransientError(error) ? "failure" : "success";
+}
