@@ -6,6 +6,7 @@ import { bodySizeLimit } from "./middleware/body-size-limit";
 import { deadline } from "./middleware/deadline";
 import { dependencies } from "./middleware/dependencies";
 import { mountDocs } from "./routes/docs/docs.index";
+import { adminRouter } from "./routes/admin/admin.index";
 import { healthRouter } from "./routes/health/health.index";
 import { productsRouter } from "./routes/products/products.index";
 import { createRouter } from "./routes/router";
@@ -27,6 +28,7 @@ export function createApp() {
 
   app.route("/", healthRouter);
   app.route("/", productsRouter);
+  app.route("/", adminRouter);
   mountDocs(app);
 
   app.notFound((c) => problemResponse(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)));

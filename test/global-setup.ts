@@ -13,6 +13,7 @@ export default async function setup(project: TestProject) {
     redisUrl: process.env.REDIS_URL || undefined,
   });
   project.provide("stackEnv", stack.env);
+  project.provide("controlUrl", stack.controlUrl);
   const hanging = await startHangingServer();
   project.provide("hangingServerUrl", hanging.url);
   return async () => {

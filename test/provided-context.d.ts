@@ -5,6 +5,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** The local stack's endpoints, injected into the Worker's bindings. */
     stackEnv: StackEnv;
+    /** The stack's fault-injection endpoint (tools/stack/control-server.ts). */
+    controlUrl: string;
     /** A server that accepts connections and never answers: a hung dependency. */
     hangingServerUrl: string;
   }

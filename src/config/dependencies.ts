@@ -9,8 +9,12 @@ export interface DependencyPolicy {
   /** Deadline of one attempt (a child of the request's deadline). */
   timeoutMs: number;
   retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
-  /** Per isolate. `maxConcurrent` also bounds how many calls can reach a dependency before
-   * its first failure is known, so keep it at or below `consecutiveFailures`. */
+  /**
+   * Per isolate. `maxConcurrent` also bounds how many calls can reach a dependency before
+   * its first failure is known: at or below `consecutiveFailures`, an outage costs no more
+   * calls than the breaker's threshold. The core data stores get more room, since every
+   * request needs them.
+   */
   bulkhead: { maxConcurrent: number; maxQueue: number };
   breaker: {
     consecutiveFailures: number;
@@ -44,20 +48,19 @@ export function dependencyPolicies(env: Bindings): Record<DependencyName, Depend
     neon: {
       timeoutMs: ms(env.NEON_TIMEOUT_MS, 3_000),
       retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 500 },
-      // Six: a Worker request may hold at most six simultaneous connections.
-      bulkhead: { maxConcurrent: 5, maxQueue: 50 },
+      bulkhead: { maxConcurrent: 20, maxQueue: 200 },
       breaker,
     },
     redis: {
       timeoutMs: ms(env.REDIS_TIMEOUT_MS, 500),
       retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 100 },
-      bulkhead: { maxConcurrent: 5, maxQueue: 100 },
+      bulkhead: { maxConcurrent: 20, maxQueue: 200 },
       breaker,
     },
     reviews: {
       timeoutMs: ms(env.REVIEWS_TIMEOUT_MS, 800),
       retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 300 },
-      bulkhead: { maxConcurrent: 4, maxQueue: 50 },
+      bulkhead: { maxConcurrent: 4, maxQueue: 100 },
       breaker,
     },
   };

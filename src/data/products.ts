@@ -44,6 +44,13 @@ export class ProductRepository {
     return parseRows(rows)[0];
   }
 
+  /** Several products in one query (one round trip); ids not found are simply absent. */
+  async getMany(ids: string[]): Promise<Product[]> {
+    const rows = await this.#sql`
+      SELECT id, name, price_cents, stock, created_at, updated_at FROM products WHERE id = ANY(${ids}::uuid[])`;
+    return parseRows(rows);
+  }
+
   /** Newest first, by keyset: stable under concurrent inserts, and O(limit) at any depth. */
   async list(limit: number, cursor?: string): Promise<ProductPage> {
     const after = cursor === undefined ? null : decodeCursor(cursor);

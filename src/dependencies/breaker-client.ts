@@ -36,6 +36,8 @@ interface Circuit {
   inFlight: number;
   /** Outcomes arrived while a report was on its way. */
   reportAgain: boolean;
+  /** Until when a local trip holds calls back. */
+  localTripUntil: number;
 }
 
 export interface BreakerContext {
@@ -62,10 +64,16 @@ export class BreakerClient {
     const view = circuit.view ?? closedView(name);
     const decision = decideFromView(view, now);
     if (decision.action === "reject") throw new BrokenCircuitError(name, decision.retryAfterMs, decision.state);
-    if (decision.action === "claim") return this.#claim(name, circuit, ctx);
-    // CLOSED, but this isolate has just seen failures: let no more calls out than would
-    // trip the breaker, so a dead dependency is not hit by every waiting request at once.
+    if (decision.action === "claim") {
+      const probe = await this.#claim(name, circuit, ctx);
+      if (probe) return probe;
+    }
+    // Free to call, but this isolate has just seen failures: let no more calls out than
+    // would trip the breaker, so a dead dependency is not hit by every waiting request.
     const threshold = ctx.policy.breaker.consecutiveFailures;
+    // After a local trip's break, let one call test the water even if the object never
+    // heard (it may have dropped the report): a local lockout must not outlive the break.
+    if (circuit.localFailures >= threshold && now >= circuit.localTripUntil) circuit.localFailures = threshold - 1;
     if (circuit.localFailures > 0 && circuit.localFailures + circuit.inFlight >= threshold) {
       throw new BrokenCircuitError(name, FAILURE_FLUSH_MS, "OPEN");
     }
@@ -116,6 +124,7 @@ export class BreakerClient {
         localFailures: 0,
         inFlight: 0,
         reportAgain: false,
+        localTripUntil: 0,
       };
       this.#circuits.set(name, circuit);
     }
@@ -144,8 +153,6 @@ export class BreakerClient {
       .report(name, batch)
       .then((view) => {
         this.#adopt(circuit, view);
-        // The object weighed this isolate's failures and kept the circuit closed: trust it.
-        if (view.state === "CLOSED" && batch.some((o) => "failures" in o && o.failures > 0)) circuit.localFailures = 0;
       })
       .catch(() => undefined) // the object is unreachable: keep the last view
       .finally(() => {
@@ -160,12 +167,17 @@ export class BreakerClient {
     const now = Date.now();
     const base = circuit.view ?? closedView(name);
     const openUntil = now + ctx.policy.breaker.breakDurationMs;
+    circuit.localTripUntil = openUntil;
     // Same version as the object's last word, so the object's next view replaces it.
     circuit.view = { ...base, state: "OPEN", openUntil, retryAfterMs: openUntil - now, at: base.at };
     this.#refresh(name, circuit, ctx);
   }
 
-  async #claim(name: DependencyName, circuit: Circuit, ctx: BreakerContext): Promise<Permit> {
+  /**
+   * Asks the object for admission: a probe ticket (HALF_OPEN), undefined when the circuit
+   * turned out CLOSED (the caller goes on as a local call), or a BrokenCircuitError.
+   */
+  async #claim(name: DependencyName, circuit: Circuit, ctx: BreakerContext): Promise<Permit | undefined> {
     this.objectCalls++;
     let answer;
     try {
@@ -173,24 +185,23 @@ export class BreakerClient {
     } catch {
       // The breaker's object is unreachable: probe on our own, one call at a time.
       if (circuit.inFlight > 0) throw new BrokenCircuitError(name, FAILURE_FLUSH_MS, "HALF_OPEN");
-      circuit.inFlight++;
-      return { kind: "local" };
+      return undefined;
     }
     this.#adopt(circuit, answer.view);
     const { admission } = answer;
     if (!admission.ok) throw new BrokenCircuitError(name, admission.retryAfterMs, admission.state);
-    if (admission.ticket.kind === "call") {
-      circuit.inFlight++;
-      return { kind: "local" };
-    }
-    return { kind: "ticket", ticket: admission.ticket };
+    return admission.ticket.kind === "probe" ? { kind: "ticket", ticket: admission.ticket } : undefined;
   }
 
   #adopt(circuit: Circuit, view: BreakerView, force = false): void {
     circuit.fetchedAt = Date.now();
     if (!force && !isNewerView(view, circuit.view)) return;
-    // A real transition to CLOSED (probes succeeded, or an operator closed it): start afresh.
-    if (view.state !== "OPEN" && circuit.view && view.version > circuit.view.version) circuit.localFailures = 0;
+    if (circuit.view && view.version > circuit.view.version) {
+      // A real transition: outcomes buffered before it belong to the old state.
+      circuit.outcomes.drain();
+      // To CLOSED (probes succeeded, or an operator closed it): start afresh.
+      if (view.state !== "OPEN") circuit.localFailures = 0;
+    }
     circuit.view = view;
   }
 }

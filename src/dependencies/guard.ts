@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { dependencyPolicies, type DependencyName, type DependencyPolicy } from "../config/dependencies";
 import {
+  createDeadline,
   isAttemptTimeoutError,
   bulkhead,
   exponentialBackoff,
@@ -17,6 +18,11 @@ import { DependencyUnavailableError } from "./errors";
 export interface GuardOptions {
   /** Only idempotent calls are retried (reads, or writes made safe by a key). */
   idempotent: boolean;
+  /**
+   * A tighter budget than the request's, for optional work (e.g. enrichment that may be
+   * left out): all attempts together stop after it, and the request goes on.
+   */
+  budgetMs?: number;
 }
 
 interface IsolatePolicies {
@@ -69,7 +75,8 @@ export function guarded<T>(
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
     policy,
   };
-  const requestSignal = c.var.signal;
+  const budget = options.budgetMs === undefined ? undefined : createDeadline(options.budgetMs, { parent: c.var.signal });
+  const requestSignal = budget?.signal ?? c.var.signal;
 
   const attempts = retryPolicy.execute(
     ({ signal: attemptSignal }) =>
@@ -86,13 +93,15 @@ export function guarded<T>(
       }, attemptSignal),
     { signal: requestSignal, idempotent: options.idempotent },
   );
-  return attempts.catch((error: unknown) => {
-    // Out of attempts on a transient failure: the dependency is down, not our code.
-    if (!requestSignal.aborted && isTransientError(error) && !isAttemptTimeoutError(error)) {
-      throw new DependencyUnavailableError(name, error);
-    }
-    throw error;
-  });
+  return attempts
+    .catch((error: unknown) => {
+      // Out of attempts on a transient failure: the dependency is down, not our code.
+      if (!requestSignal.aborted && isTransientError(error) && !isAttemptTimeoutError(error)) {
+        throw new DependencyUnavailableError(name, error);
+      }
+      throw error;
+    })
+    .finally(() => budget?.dispose());
 }
 
 /**

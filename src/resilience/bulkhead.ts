@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "./clock";
 import { BulkheadRejectedError } from "./errors";
 import { abortReason, invoke, raceAbort } from "./signal";
 
@@ -6,6 +7,9 @@ export interface BulkheadOptions {
   maxConcurrent: number;
   /** Callers allowed to wait for a slot (≥ 0); beyond that, refused at once. */
   maxQueue: number;
+  /** How often a queued caller checks for its slot, in ms (default 2). */
+  pollMs?: number;
+  clock?: Clock;
 }
 
 export interface Bulkhead {
@@ -36,7 +40,10 @@ export interface Bulkhead {
  * request's), since nothing else bounds how long a queued caller waits.
  *
  * Freed slots are handed directly to the first waiter, so a newcomer can never overtake
- * the queue.
+ * the queue. A waiter learns of its slot by polling a flag on its own timer (every
+ * `pollMs`), never by being resolved from the releasing call: in Workers that call belongs
+ * to another request, and a promise settled from another request's context is refused
+ * ("Cannot perform I/O on behalf of a different request").
  *
  * @example
  * const neonBulkhead = bulkhead({ maxConcurrent: 4, maxQueue: 16 });
@@ -47,8 +54,11 @@ export function bulkhead(options: BulkheadOptions): Bulkhead {
 }
 
 interface Waiter {
-  grant(): void;
+  granted: boolean;
 }
+
+/** How often a queued caller looks whether its slot has been handed over. */
+const DEFAULT_POLL_MS = 2;
 
 const NEVER = new AbortController().signal;
 
@@ -59,6 +69,8 @@ class QueueingBulkhead implements Bulkhead {
   #rejected = 0;
   /** FIFO: a Set iterates in insertion order and deletes an aborted waiter in O(1). */
   readonly #queue = new Set<Waiter>();
+  readonly #clock: Clock;
+  readonly #pollMs: number;
 
   constructor(options: BulkheadOptions) {
     if (!Number.isInteger(options.maxConcurrent) || options.maxConcurrent < 1) {
@@ -69,6 +81,8 @@ class QueueingBulkhead implements Bulkhead {
     }
     this.#maxConcurrent = options.maxConcurrent;
     this.#maxQueue = options.maxQueue;
+    this.#clock = options.clock ?? systemClock;
+    this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   }
 
   get active(): number {
@@ -109,20 +123,22 @@ class QueueingBulkhead implements Bulkhead {
       this.#rejected++;
       return Promise.reject(new BulkheadRejectedError(this.#maxConcurrent, this.#maxQueue));
     }
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.#queue.delete(waiter);
-        reject(abortReason(signal as AbortSignal));
-      };
-      const waiter: Waiter = {
-        grant: () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#queue.add(waiter);
-    });
+    const waiter: Waiter = { granted: false };
+    this.#queue.add(waiter);
+    return this.#waitFor(waiter, signal);
+  }
+
+  async #waitFor(waiter: Waiter, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      // Each poll waits on this caller's own timer; see the class comment.
+      // eslint-disable-next-line no-await-in-loop
+      while (!waiter.granted) await this.#clock.sleep(this.#pollMs, signal);
+    } catch (error) {
+      // Aborted while queued: leave the queue, or hand on a slot granted meanwhile.
+      if (waiter.granted) this.#release();
+      else this.#queue.delete(waiter);
+      throw error;
+    }
   }
 
   /** Hands the slot to the first waiter, or frees it. */
@@ -133,6 +149,6 @@ class QueueingBulkhead implements Bulkhead {
       return;
     }
     this.#queue.delete(next.value);
-    next.value.grant();
+    next.value.granted = true;
   }
 }

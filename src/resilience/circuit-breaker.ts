@@ -189,7 +189,9 @@ export class CircuitBreaker {
     this.#leaseMs = options.probeLeaseMs ?? 30_000;
     this.#isFailure = options.isFailure ?? isTransientError;
     this.#onStateChange = options.onStateChange;
-    this.#state = { kind: "CLOSED", since: this.#clock.now() };
+    // `since: 0`: a breaker that never opened has no outage whose late reports to ignore.
+    // (In a Durable Object it is created by the first report, whose outcomes came before.)
+    this.#state = { kind: "CLOSED", since: 0 };
     this.#strategy.reset();
     if (options.initialState !== undefined) this.#load(options.initialState);
   }

@@ -17,5 +17,6 @@ export function mountDocs(app: OpenAPIHono<AppEnv>): void {
       description: "Edge-first API template on Cloudflare Workers. Every error is application/problem+json (RFC 9457).",
     },
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer" });
   app.get("/docs", Scalar({ url: OPENAPI_PATH, pageTitle: "edgekit API" }));
 }

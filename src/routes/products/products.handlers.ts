@@ -1,8 +1,10 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
 import { ProductRepository, type Product } from "../../data/products";
+import { reviewsFor, type Enrichment } from "../../data/reviews";
+import { mapConcurrent } from "../../resilience";
 import { problems } from "../../errors/problem";
-import type { createProduct, deleteProduct, getProduct, listProducts, updateProduct } from "./products.routes";
+import type { batchProducts, createProduct, deleteProduct, getProduct, listProducts, updateProduct } from "./products.routes";
 
 const toJson = (product: Product) => ({
   ...product,
@@ -20,10 +22,38 @@ export const list: RouteHandler<typeof listProducts, AppEnv> = async (c) => {
 
 export const get: RouteHandler<typeof getProduct, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const product = await c.var.db((sql) => new ProductRepository(sql).get(id), { idempotent: true });
+  // Both at once: the reviews only need the id, and they are the slower of the two.
+  const [product, enrichment] = await Promise.all([
+    c.var.db((sql) => new ProductRepository(sql).get(id), { idempotent: true }),
+    reviewsFor(c, id),
+  ]);
   if (!product) throw noSuchProduct(id);
-  return c.json(toJson(product), 200);
+  if (enrichment.degraded) c.header("X-Degraded", "reviews");
+  return c.json(withReviews(product, enrichment), 200);
 };
+
+/** Reviews for a batch go out at most this many at a time (per request). */
+const REVIEW_CONCURRENCY = 4;
+
+export const batch: RouteHandler<typeof batchProducts, AppEnv> = async (c) => {
+  const ids = [...new Set(c.req.valid("json").ids)];
+  const products = await c.var.db((sql) => new ProductRepository(sql).getMany(ids), { idempotent: true });
+  const byId = new Map(products.map((product) => [product.id, product]));
+  const found = ids.filter((id) => byId.has(id));
+  const enrichments = await mapConcurrent(found, REVIEW_CONCURRENCY, (id) => reviewsFor(c, id), c.var.signal);
+  const items = found.flatMap((id, i) => {
+    const product = byId.get(id);
+    const settled = enrichments[i];
+    const enrichment = settled?.ok ? settled.value : { reviews: [], degraded: true };
+    return product ? [withReviews(product, enrichment)] : [];
+  });
+  if (items.some((item) => item.degraded)) c.header("X-Degraded", "reviews");
+  return c.json({ items, missing: ids.filter((id) => !byId.has(id)) }, 200);
+};
+
+function withReviews(product: Product, { reviews, degraded }: Enrichment) {
+  return { ...toJson(product), reviews, ...(degraded ? { degraded: ["reviews" as const] } : {}) };
+}
 
 export const create: RouteHandler<typeof createProduct, AppEnv> = async (c) => {
   const fields = c.req.valid("json");

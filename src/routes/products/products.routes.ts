@@ -14,6 +14,18 @@ const ProductSchema = z
   })
   .openapi("Product");
 
+const ReviewSchema = z
+  .object({ id: z.string(), rating: z.number().int(), author: z.string(), body: z.string() })
+  .openapi("Review");
+
+const ProductWithReviewsSchema = ProductSchema.extend({
+  reviews: z.array(ReviewSchema),
+  degraded: z
+    .array(z.enum(["reviews"]))
+    .optional()
+    .openapi({ description: "Parts left out because a dependency could not answer in time." }),
+}).openapi("ProductWithReviews");
+
 const name = z.string().trim().min(1).max(200);
 const priceCents = z.number().int().min(0).max(2_147_483_647);
 const stock = z.number().int().min(0).max(2_147_483_647);
@@ -64,10 +76,10 @@ export const getProduct = createRoute({
   method: "get",
   path: "/products/{id}",
   tags,
-  summary: "Get a product",
+  summary: "Get a product, with its reviews when the reviews service answers in time",
   request: { params: IdParams },
   responses: {
-    200: json(ProductSchema, "The product"),
+    200: json(ProductWithReviewsSchema, "The product; `degraded` (and `X-Degraded`) when reviews were left out"),
     400: problem("Invalid id"),
     404: problem("No such product"),
   },
@@ -111,4 +123,25 @@ export const deleteProduct = createRoute({
   summary: "Delete a product",
   request: { params: IdParams },
   responses: { 204: { description: "Deleted" }, 400: problem("Invalid id"), 404: problem("No such product") },
+});
+
+export const MAX_BATCH = 100;
+
+export const batchProducts = createRoute({
+  method: "post",
+  path: "/products/batch",
+  tags,
+  summary: "Get many products (one query) with their reviews (fetched concurrently, bounded)",
+  request: {
+    body: jsonBody(z.strictObject({ ids: z.array(z.uuid()).min(1).max(MAX_BATCH) }).openapi("ProductBatchRequest")),
+  },
+  responses: {
+    200: json(
+      z.object({ items: z.array(ProductWithReviewsSchema), missing: z.array(z.uuid()) }).openapi("ProductBatch"),
+      "The products found, in the order asked, and the ids not found",
+    ),
+    400: problem("Invalid body"),
+    413: problem("Body too large"),
+    415: problem("Body not sent as application/json"),
+  },
 });

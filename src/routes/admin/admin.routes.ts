@@ -1,0 +1,62 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { adminAuth } from "../../middleware/admin-auth";
+import { DEPENDENCY_NAMES } from "../../config/dependencies";
+import { json, problem } from "../schemas";
+
+const ViewSchema = z.object({
+  state: z.enum(["CLOSED", "OPEN", "HALF_OPEN", "FORCED_OPEN", "FORCED_CLOSED"]),
+  version: z.number().int(),
+  openUntil: z.number().nullable(),
+  retryAfterMs: z.number(),
+  at: z.number(),
+});
+
+const BreakerSchema = z
+  .object({
+    name: z.enum(DEPENDENCY_NAMES as [string, ...string[]]),
+    view: ViewSchema,
+    counters: z.object({
+      successes: z.number(),
+      failures: z.number(),
+      rejections: z.number(),
+      releases: z.number(),
+      opens: z.number(),
+      lastTransitionAt: z.number().nullable(),
+    }),
+    /** What the isolate that answered believes (it may lag by up to the propagation bound). */
+    isolateView: ViewSchema.nullable(),
+  })
+  .openapi("Breaker");
+
+const NameParams = z.object({
+  name: z.enum(DEPENDENCY_NAMES as [string, ...string[]]).openapi({ param: { name: "name", in: "path" } }),
+  action: z.enum(["open", "close", "reset"]).openapi({ param: { name: "action", in: "path" } }),
+});
+
+const tags = ["admin"];
+const security = [{ adminToken: [] }];
+
+export const listBreakers = createRoute({
+  method: "get",
+  path: "/admin/breakers",
+  tags,
+  security,
+  middleware: [adminAuth()] as const,
+  summary: "Circuit breakers: state and counters of each dependency",
+  responses: { 200: json(z.object({ breakers: z.array(BreakerSchema) }), "Every breaker"), 401: problem("No or wrong admin token") },
+});
+
+export const actOnBreaker = createRoute({
+  method: "post",
+  path: "/admin/breakers/{name}/{action}",
+  tags,
+  security,
+  middleware: [adminAuth()] as const,
+  summary: "Force a breaker open or closed (held until reset), or reset it",
+  request: { params: NameParams },
+  responses: {
+    200: json(BreakerSchema, "The breaker after the action"),
+    400: problem("Unknown breaker or action"),
+    401: problem("No or wrong admin token"),
+  },
+});
