@@ -10,7 +10,9 @@ import { startStackFromEnv } from "./stack/from-env.ts";
 const stack = await startStackFromEnv(process.env, { seed: true });
 console.log(`local stack: database on ${stack.engines.database}, redis on ${stack.engines.redis}`);
 
-const devVars = Object.entries(stack.env).map(([key, value]) => `${key}=${value}`);
+// The admin routes' token: yours from the environment, or a local default (see README).
+const adminToken = process.env.ADMIN_TOKEN || "local-admin-token";
+const devVars = Object.entries({ ...stack.env, ADMIN_TOKEN: adminToken }).map(([key, value]) => `${key}=${value}`);
 await writeFile(
   ".dev.vars",
   `# Written by \`npm run dev\` from the running local stack; edits are overwritten.\n${devVars.join("\n")}\n`,
