@@ -14,7 +14,7 @@ export default defineConfig({
                 ...inject("stackEnv"),
                 ADMIN_TOKEN: "test-admin-token",
                 // Short breaks, so tests see OPEN → HALF_OPEN → CLOSED in real time.
-                BREAKER_BREAK_MS: "400",
+                BREAKER_BREAK_MS: "1500",
               },
             },
           })),

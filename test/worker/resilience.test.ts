@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { api, createProduct, expectProblem, sendJson, type ProductJson } from "./helpers";
+import { api, apiWithEnv, createProduct, expectProblem, sendJson, type ProductJson } from "./helpers";
 
 // Faults are real: the stack's control endpoint stops, slows or fails its servers
-// (tools/stack/control-server.ts). BREAKER_BREAK_MS is 400 in tests (vitest.config.ts).
+// (tools/stack/control-server.ts). BREAKER_BREAK_MS is 1500 in tests (vitest.config.ts).
 const control = (path: string, body: unknown = {}) =>
   fetch(`${inject("controlUrl")}${path}`, { method: "POST", body: JSON.stringify(body) });
 const stats = async (server: string) => {
@@ -56,6 +56,15 @@ describe("optional enrichment (reviews)", () => {
     await eventually(async () => (await stats("reviews")).aborted >= 1);
   });
 
+  it("fails over to the next base URL when the first is down", async () => {
+    const product = await createProduct();
+    const reviewsUrl = inject("stackEnv").REVIEWS_API_URL;
+    const response = await apiWithEnv({ REVIEWS_API_URL: `http://127.0.0.1:9,${reviewsUrl}` }, `/products/${product.id}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("X-Degraded")).toBeNull();
+    expect(await stats("reviews")).toMatchObject({ requests: 1 });
+  });
+
   it("serves a batch: one query for the products, reviews fetched concurrently, missing ids listed", async () => {
     const [a, b] = [await createProduct(), await createProduct()];
     const unknown = crypto.randomUUID();
@@ -92,6 +101,22 @@ describe("circuit breaker", () => {
     });
   });
 
+  it("after the break lets exactly K = 2 probes through, then closes when they succeed", async () => {
+    const product = await createProduct();
+    await control("/reviews/faults", { failureRate: 1 });
+    for (let i = 0; i < 8; i++) await api(`/products/${product.id}`);
+    await eventually(async () => (await breakerState("reviews")) === "OPEN", 2_000);
+
+    // Healthy again but slow, so the probes are still out while the others arrive.
+    await control("/reviews/reset");
+    await control("/reviews/faults", { delayMs: 300 });
+    await sleep(1_600); // the break (1.5 s) is over
+    const responses = await Promise.all(Array.from({ length: 10 }, () => api(`/products/${product.id}`)));
+    expect((await stats("reviews")).requests).toBe(2);
+    expect(responses.filter((r) => r.headers.get("X-Degraded") === null)).toHaveLength(2);
+    await eventually(async () => (await breakerState("reviews")) === "CLOSED", 2_000);
+  });
+
   it("lets no more than the threshold of 100 concurrent requests reach a failing dependency", async () => {
     const product = await createProduct();
     await control("/reviews/reset");
@@ -122,9 +147,9 @@ describe("circuit breaker", () => {
     await evictDurableObject(stub);
     expect((await stub.status("reviews")).view.state).toBe("OPEN");
 
-    // Once the break (400 ms) is over, the alarm moves it on with no call to the object:
+    // Once the break (1.5 s) is over, the alarm moves it on with no call to the object:
     // miniflare may have fired it already; if not, fire it now.
-    await sleep(450);
+    await sleep(1_600);
     await runDurableObjectAlarm(stub);
     const stored = await runInDurableObject(stub, async (_, state) => state.storage.get<{ state: { kind: string } }>("breaker"));
     expect(stored?.state.kind).toBe("HALF_OPEN");
