@@ -13,3 +13,22 @@ export interface Command {
 }
 
 export type CommandTable = Record<string, Command>;
+
+/**
+ * HDEL, SREM, ZREM: `KEY member [member …]` removes members from a collection of `type`,
+ * answers how many were there, and drops the key once the collection is empty (Redis keeps
+ * no empty collections).
+ */
+export function removeMembers(type: "hash" | "set" | "zset"): Command {
+  return {
+    arity: -3,
+    run(db, args) {
+      const key = args[1]!.toString("latin1");
+      const collection = db.get(key, type);
+      if (!collection) return 0;
+      const removed = args.slice(2).filter((member) => collection.delete(member.toString("latin1"))).length;
+      db.dropIfEmpty(key);
+      return removed;
+    },
+  };
+}

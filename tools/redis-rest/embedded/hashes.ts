@@ -1,6 +1,6 @@
 import { OK } from "../reply.ts";
 import { addDecimal, bytes, checkInt64, parseDouble, parseInt64, text, wrongArgs } from "./args.ts";
-import type { CommandTable } from "./command.ts";
+import { removeMembers, type CommandTable } from "./command.ts";
 import type { Keyspace } from "./keyspace.ts";
 
 const read = (db: Keyspace, key: Buffer) => db.get(text(key), "hash");
@@ -32,16 +32,8 @@ export const hashCommands: CommandTable = {
   HVALS: { arity: 2, run: (db, [, key]) => [...(read(db, key!)?.values() ?? [])] },
   HLEN: { arity: 2, run: (db, [, key]) => read(db, key!)?.size ?? 0 },
   HEXISTS: { arity: 3, run: (db, [, key, field]) => (read(db, key!)?.has(text(field!)) ? 1 : 0) },
-  HDEL: {
-    arity: -3,
-    run(db, args) {
-      const hash = read(db, args[1]!);
-      if (!hash) return 0;
-      const removed = args.slice(2).filter((field) => hash.delete(text(field))).length;
-      db.dropIfEmpty(text(args[1]!));
-      return removed;
-    },
-  },
+  HDEL: removeMembers("hash"),
+
   HINCRBY: {
     arity: 4,
     run(db, [, key, field, by]) {

@@ -1,5 +1,5 @@
 import { bytes, text } from "./args.ts";
-import type { CommandTable } from "./command.ts";
+import { removeMembers, type CommandTable } from "./command.ts";
 import type { Keyspace } from "./keyspace.ts";
 
 const read = (db: Keyspace, key: Buffer) => db.get(text(key), "set");
@@ -14,16 +14,8 @@ export const setCommands: CommandTable = {
       return set.size - before;
     },
   },
-  SREM: {
-    arity: -3,
-    run(db, args) {
-      const set = read(db, args[1]!);
-      if (!set) return 0;
-      const removed = args.slice(2).filter((member) => set.delete(text(member))).length;
-      db.dropIfEmpty(text(args[1]!));
-      return removed;
-    },
-  },
+  SREM: removeMembers("set"),
+
   SMEMBERS: { arity: 2, run: (db, [, key]) => [...(read(db, key!) ?? [])].map(bytes) },
   SISMEMBER: { arity: 3, run: (db, [, key, member]) => (read(db, key!)?.has(text(member!)) ? 1 : 0) },
   SMISMEMBER: { arity: -3, run: (db, args) => args.slice(2).map((m) => (read(db, args[1]!)?.has(text(m)) ? 1 : 0)) },

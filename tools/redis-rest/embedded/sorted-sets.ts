@@ -1,6 +1,6 @@
 import { RedisError, type Reply } from "../reply.ts";
 import { bytes, formatDouble, parseDouble, parseInteger, SYNTAX, text, upper } from "./args.ts";
-import type { CommandTable } from "./command.ts";
+import { removeMembers, type CommandTable } from "./command.ts";
 import type { Keyspace } from "./keyspace.ts";
 
 type ZSet = Map<string, number>;
@@ -121,16 +121,8 @@ export const sortedSetCommands: CommandTable = {
     },
   },
   ZCARD: { arity: 2, run: (db, [, key]) => read(db, key!)?.size ?? 0 },
-  ZREM: {
-    arity: -3,
-    run(db, args) {
-      const zset = read(db, args[1]!);
-      if (!zset) return 0;
-      const removed = args.slice(2).filter((member) => zset.delete(text(member))).length;
-      db.dropIfEmpty(text(args[1]!));
-      return removed;
-    },
-  },
+  ZREM: removeMembers("zset"),
+
   ZINCRBY: {
     arity: 4,
     run(db, [, key, by, member]) {
