@@ -13,6 +13,9 @@ export default defineConfig({
               bindings: {
                 ...inject("stackEnv"),
                 ADMIN_TOKEN: "test-admin-token",
+                // Tests share one client IP; test/worker/rate-limit.test.ts sets its own limits.
+                RATE_LIMIT_API_PER_MINUTE: "1000000",
+                RATE_LIMIT_ADMIN_PER_MINUTE: "1000000",
                 // Short breaks, so tests see OPEN → HALF_OPEN → CLOSED in real time.
                 BREAKER_BREAK_MS: "1500",
               },

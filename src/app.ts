@@ -5,6 +5,7 @@ import { problems } from "./errors/problem";
 import { bodySizeLimit } from "./middleware/body-size-limit";
 import { deadline } from "./middleware/deadline";
 import { dependencies } from "./middleware/dependencies";
+import { rateLimit } from "./middleware/rate-limit";
 import { mountDocs } from "./routes/docs/docs.index";
 import { adminRouter } from "./routes/admin/admin.index";
 import { healthRouter } from "./routes/health/health.index";
@@ -25,6 +26,10 @@ export function createApp() {
   app.use(deadline());
   app.use(bodySizeLimit());
   app.use(dependencies());
+  // Every API route is limited; health checks and the docs are not. ("/products/*" also
+  // matches "/products" itself.)
+  app.use("/products/*", rateLimit("api"));
+  app.use("/admin/*", rateLimit("admin"));
 
   app.route("/", healthRouter);
   app.route("/", productsRouter);
