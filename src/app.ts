@@ -5,6 +5,7 @@ import { problems } from "./errors/problem";
 import { bodySizeLimit } from "./middleware/body-size-limit";
 import { deadline } from "./middleware/deadline";
 import { dependencies } from "./middleware/dependencies";
+import { httpCache } from "./middleware/http-cache";
 import { rateLimit } from "./middleware/rate-limit";
 import { mountDocs } from "./routes/docs/docs.index";
 import { adminRouter } from "./routes/admin/admin.index";
@@ -29,6 +30,7 @@ export function createApp() {
   // Every API route is limited; health checks and the docs are not. ("/products/*" also
   // matches "/products" itself.)
   app.use("/products/*", rateLimit("api"));
+  app.use("/products/*", httpCache());
   app.use("/admin/*", rateLimit("admin"));
 
   app.route("/", healthRouter);

@@ -156,3 +156,33 @@ describe("DELETE /products/{id}", () => {
     await expectProblem(await api(`/products/${product.id}`, { method: "DELETE" }), 404);
   });
 });
+
+describe("HTTP caching", () => {
+  it("sends an ETag and Cache-Control, and answers 304 to a matching If-None-Match", async () => {
+    const product = await createProduct();
+    const first = await api(`/products/${product.id}`);
+    const tag = first.headers.get("ETag");
+    expect(tag).toMatch(/^"[0-9a-f]+"$/);
+    expect(first.headers.get("Cache-Control")).toBe("public, max-age=0, must-revalidate");
+    const again = await api(`/products/${product.id}`, { headers: { "If-None-Match": tag! } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
+    expect(again.headers.get("ETag")).toBe(tag);
+  });
+
+  it("changes the ETag when the product changes", async () => {
+    const product = await createProduct();
+    const before = (await api(`/products/${product.id}`)).headers.get("ETag");
+    await sendJson("PATCH", `/products/${product.id}`, { stock: 99 });
+    const after = await api(`/products/${product.id}`, { headers: { "If-None-Match": before! } });
+    expect(after.status).toBe(200);
+    expect(after.headers.get("ETag")).not.toBe(before);
+  });
+
+  it("does not cache errors or writes", async () => {
+    const missing = await api(`/products/${crypto.randomUUID()}`);
+    expect(missing.headers.get("Cache-Control")).toBeNull();
+    const created = await sendJson("POST", "/products", { name: uniqueName(), price_cents: 1 });
+    expect(created.headers.get("ETag")).toBeNull();
+  });
+});
