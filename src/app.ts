@@ -6,6 +6,7 @@ import { bodySizeLimit } from "./middleware/body-size-limit";
 import { deadline } from "./middleware/deadline";
 import { dependencies } from "./middleware/dependencies";
 import { httpCache } from "./middleware/http-cache";
+import { idempotency } from "./middleware/idempotency";
 import { rateLimit } from "./middleware/rate-limit";
 import { mountDocs } from "./routes/docs/docs.index";
 import { adminRouter } from "./routes/admin/admin.index";
@@ -31,6 +32,7 @@ export function createApp() {
   // matches "/products" itself.)
   app.use("/products/*", rateLimit("api"));
   app.use("/products/*", httpCache());
+  app.use("/products/*", idempotency());
   app.use("/admin/*", rateLimit("admin"));
 
   app.route("/", healthRouter);

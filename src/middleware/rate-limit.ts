@@ -5,6 +5,7 @@ import { rateLimitPolicies, type RateLimitPolicy } from "../config/rate-limits";
 import { createRedis } from "../data/redis";
 import { guarded } from "../dependencies/guard";
 import { Problem } from "../errors/problem";
+import { sha256Hex } from "../util/sha256";
 
 /**
  * Rate limiting with @upstash/ratelimit (sliding window), keyed by API key or client IP,
@@ -103,7 +104,5 @@ async function check(c: Context<AppEnv>, policy: RateLimitPolicy, blocked: Map<s
 async function clientKey(c: Context<AppEnv>): Promise<string> {
   const apiKey = c.req.header("X-API-Key");
   if (!apiKey) return `ip:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(apiKey));
-  const hex = [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `key:${hex.slice(0, 32)}`;
+  return `key:${(await sha256Hex(apiKey)).slice(0, 32)}`;
 }

@@ -46,6 +46,8 @@ export function isTransientError(error: unknown): boolean {
   if (status !== undefined) return isTransientStatus(status);
   if (isNamed(error, "NeonDbError")) return isNeonConnectionFailure(error);
   if (error instanceof TypeError) return NETWORK_FAILURE.test(error.message);
+  // workerd rejects some failed connections with a plain Error ("Network connection lost.").
+  if (error instanceof Error && error.constructor === Error) return NETWORK_FAILURE.test(error.message);
   return false;
 }
 

@@ -106,3 +106,10 @@ describe("parseRetryAfter", () => {
     for (const value of [null, undefined, "", "soon", "1.5", "-3"]) expect(parseRetryAfter(value, now)).toBeUndefined();
   });
 });
+
+describe("isTransientError: workerd's plain network errors", () => {
+  it("counts workerd's plain `Error: Network connection lost.` as transient, not other plain errors", () => {
+    expect(isTransientError(new Error("Network connection lost."))).toBe(true);
+    expect(isTransientError(new Error("invalid state"))).toBe(false);
+  });
+});

@@ -1,0 +1,92 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { problems, Problem } from "../errors/problem";
+import { sha256Hex } from "../util/sha256";
+
+const HEADER = "Idempotency-Key";
+const MAX_KEY_LENGTH = 255;
+/** Results are replayed for a day (Stripe keeps them 24 h). */
+const RESULT_TTL_SECONDS = 24 * 60 * 60;
+/** The in-flight marker outlives any request's budget, then frees the key. */
+const IN_FLIGHT_TTL_SECONDS = 60;
+/** The response headers a replay must carry to mean the same thing. */
+const REPLAYED_HEADERS = ["Content-Type", "Location", "ETag"];
+
+type Stored =
+  | { state: "in-flight"; fingerprint: string }
+  | { state: "done"; fingerprint: string; status: number; headers: Record<string, string>; body: string };
+
+/**
+ * Idempotency keys for POST and PATCH, after Stripe's design. The first request with a key
+ * runs and its response (status, the headers that matter, body) is kept 24 h with a
+ * fingerprint of the request; a retry with the same key gets that response byte for byte,
+ * with `Idempotent-Replayed: true`. The same key with another request → 422; while the
+ * first is still running → 409. Validation failures (400) and server errors (5xx) are not
+ * kept: the client may fix the request, or try again, with the same key.
+ *
+ * The key is claimed with `SET NX` before the handler runs, so two concurrent requests
+ * cannot both run. If Redis cannot be reached the request is refused (503): running it
+ * without the guarantee the client asked for could apply it twice.
+ */
+export function idempotency(): MiddlewareHandler<AppEnv> {
+  return async function idempotency(c, next) {
+    const key = c.req.header(HEADER);
+    if (key === undefined || (c.req.method !== "POST" && c.req.method !== "PATCH")) return next();
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+      throw problems.validation([{ in: "header", field: HEADER, message: `Must be 1 to ${MAX_KEY_LENGTH} characters.` }]);
+    }
+    const redisKey = `edgekit:v1:idempotency:${await sha256Hex(key)}`;
+    const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+
+    const claimed = await c.var.redis(
+      (redis) => redis.set(redisKey, { state: "in-flight", fingerprint } satisfies Stored, { nx: true, ex: IN_FLIGHT_TTL_SECONDS }),
+      { idempotent: false },
+    );
+    if (claimed !== "OK") return replay(c, redisKey, fingerprint);
+
+    try {
+      await next();
+    } catch (error) {
+      await release(c, redisKey);
+      throw error;
+    }
+    const status = c.res.status;
+    if (status === 400 || status >= 500) {
+      await release(c, redisKey);
+      return;
+    }
+    const result: Stored = { state: "done", fingerprint, status, headers: pick(c.res.headers), body: await c.res.clone().text() };
+    await c.var.redis((redis) => redis.set(redisKey, result, { ex: RESULT_TTL_SECONDS }), { idempotent: true });
+  };
+}
+
+async function replay(c: Context<AppEnv>, redisKey: string, fingerprint: string): Promise<Response> {
+  const stored = await c.var.redis((redis) => redis.get<Stored>(redisKey), { idempotent: true });
+  if (!stored) throw problems.conflict("This Idempotency-Key was just released; retry the request.");
+  if (stored.fingerprint !== fingerprint) {
+    throw new Problem({
+      type: "urn:edgekit:problem:idempotency-key-reused",
+      title: "Unprocessable Content",
+      status: 422,
+      detail: "This Idempotency-Key was used with a different request.",
+    });
+  }
+  if (stored.state === "in-flight") {
+    throw problems.conflict("A request with this Idempotency-Key is still being processed; retry later.");
+  }
+  return new Response(stored.body, { status: stored.status, headers: { ...stored.headers, "Idempotent-Replayed": "true" } });
+}
+
+/** Frees the key so the client can try again; if this fails, the marker expires on its own. */
+async function release(c: Context<AppEnv>, redisKey: string): Promise<void> {
+  await c.var.redis((redis) => redis.del(redisKey), { idempotent: true }).catch(() => undefined);
+}
+
+function pick(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null) kept[name] = value;
+  }
+  return kept;
+}

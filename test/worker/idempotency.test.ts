@@ -1,0 +1,68 @@
+import { describe, expect, inject, it } from "vitest";
+import { api, apiWithEnv, expectProblem, REDIS_DOWN, uniqueName, type ProductJson } from "./helpers";
+
+const post = (key: string, body: unknown, path = "/products") =>
+  api(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+    body: JSON.stringify(body),
+  });
+const control = (path: string, body: unknown = {}) =>
+  fetch(`${inject("controlUrl")}${path}`, { method: "POST", body: JSON.stringify(body) });
+
+describe("Idempotency-Key", () => {
+  it("replays the first response byte for byte, and writes once", async () => {
+    const key = crypto.randomUUID();
+    const body = { name: uniqueName(), price_cents: 500 };
+    const first = await post(key, body);
+    expect(first.status).toBe(201);
+    const firstBody = await first.text();
+    const again = await post(key, body);
+    expect(again.status).toBe(201);
+    expect(await again.text()).toBe(firstBody);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(again.headers.get("Location")).toBe(first.headers.get("Location"));
+    expect(first.headers.get("Idempotent-Replayed")).toBeNull();
+    const id = (JSON.parse(firstBody) as ProductJson).id;
+    expect((await api(`/products/${id}`)).status).toBe(200);
+  });
+
+  it("answers 422 when the key comes back with a different request", async () => {
+    const key = crypto.randomUUID();
+    expect((await post(key, { name: uniqueName(), price_cents: 1 })).status).toBe(201);
+    const problem = await expectProblem(await post(key, { name: uniqueName(), price_cents: 2 }), 422);
+    expect(problem.type).toBe("urn:edgekit:problem:idempotency-key-reused");
+  });
+
+  it("keeps nothing for a failed validation: the fixed request may reuse the key", async () => {
+    const key = crypto.randomUUID();
+    await expectProblem(await post(key, { name: "", price_cents: -1 }), 400);
+    expect((await post(key, { name: uniqueName(), price_cents: 1 })).status).toBe(201);
+  });
+
+  it("answers 409 while the first request with the key is still running", async () => {
+    const key = crypto.randomUUID();
+    const body = { name: uniqueName(), price_cents: 1 };
+    await control("/neon/faults", { delayMs: 600 });
+    try {
+      const [a, b] = await Promise.all([post(key, body), new Promise((r) => setTimeout(r, 150)).then(() => post(key, body))]);
+      expect([a.status, b.status].sort()).toEqual([201, 409]);
+    } finally {
+      await control("/neon/reset");
+    }
+  });
+
+  it("refuses a key over 255 characters", async () => {
+    const problem = await expectProblem(await post("k".repeat(256), { name: uniqueName(), price_cents: 1 }), 400);
+    expect(problem.errors?.[0]).toMatchObject({ in: "header", field: "Idempotency-Key" });
+  });
+
+  it("refuses to run a keyed write when Redis is down (503), rather than risk running it twice", async () => {
+    const response = await apiWithEnv(REDIS_DOWN, "/products", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": crypto.randomUUID() },
+      body: JSON.stringify({ name: uniqueName(), price_cents: 1 }),
+    });
+    await expectProblem(response, 503);
+  });
+});
