@@ -10,6 +10,7 @@ import { idempotency } from "./middleware/idempotency";
 import { rateLimit } from "./middleware/rate-limit";
 import { mountDocs } from "./routes/docs/docs.index";
 import { adminRouter } from "./routes/admin/admin.index";
+import { cacheRouter } from "./routes/cache/cache.index";
 import { healthRouter } from "./routes/health/health.index";
 import { productsRouter } from "./routes/products/products.index";
 import { createRouter } from "./routes/router";
@@ -34,10 +35,12 @@ export function createApp() {
   app.use("/products/*", httpCache());
   app.use("/products/*", idempotency());
   app.use("/admin/*", rateLimit("admin"));
+  app.use("/cache/*", rateLimit("admin"));
 
   app.route("/", healthRouter);
   app.route("/", productsRouter);
   app.route("/", adminRouter);
+  app.route("/", cacheRouter);
   mountDocs(app);
 
   app.notFound((c) => problemResponse(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)));

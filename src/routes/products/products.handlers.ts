@@ -1,10 +1,14 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { Cache } from "../../data/cache";
 import type { AppEnv } from "../../env";
 import { ProductRepository, type Product } from "../../data/products";
 import { reviewsFor, type Enrichment } from "../../data/reviews";
 import { mapConcurrent } from "../../resilience";
 import { problems } from "../../errors/problem";
 import type { batchProducts, createProduct, deleteProduct, getProduct, listProducts, updateProduct } from "./products.routes";
+
+type ProductJson = ReturnType<typeof toJson>;
 
 const toJson = (product: Product) => ({
   ...product,
@@ -14,19 +18,31 @@ const toJson = (product: Product) => ({
 
 const noSuchProduct = (id: string) => problems.notFound(`No product with id ${id}.`);
 
+/** Cached product data: one product a minute at most stale, a page 15 s (see README). */
+const PRODUCT_CACHE = { ttlSeconds: 60, negativeTtlSeconds: 10, tags: ["products"] };
+const PAGE_CACHE = { ttlSeconds: 15, tags: ["products:pages"] };
+
 export const list: RouteHandler<typeof listProducts, AppEnv> = async (c) => {
   const { limit, cursor } = c.req.valid("query");
-  const page = await c.var.db((sql) => new ProductRepository(sql).list(limit, cursor), { idempotent: true });
-  return c.json({ items: page.items.map(toJson), nextCursor: page.nextCursor }, 200);
+  const { value: page, status } = await new Cache(c).getOrLoad(`products:page:${limit}:${cursor ?? ""}`, PAGE_CACHE, async () => {
+    const loaded = await c.var.db((sql) => new ProductRepository(sql).list(limit, cursor), { idempotent: true });
+    return { items: loaded.items.map(toJson), nextCursor: loaded.nextCursor };
+  });
+  c.header("X-Cache", status);
+  return c.json(page ?? { items: [], nextCursor: null }, 200);
 };
 
 export const get: RouteHandler<typeof getProduct, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
   // Both at once: the reviews only need the id, and they are the slower of the two.
-  const [product, enrichment] = await Promise.all([
-    c.var.db((sql) => new ProductRepository(sql).get(id), { idempotent: true }),
+  const [{ value: product, status }, enrichment] = await Promise.all([
+    new Cache(c).getOrLoad(`product:${id}`, PRODUCT_CACHE, async () => {
+      const loaded = await c.var.db((sql) => new ProductRepository(sql).get(id), { idempotent: true });
+      return loaded && toJson(loaded);
+    }),
     reviewsFor(c, id),
   ]);
+  c.header("X-Cache", status);
   if (!product) throw noSuchProduct(id);
   if (enrichment.degraded) c.header("X-Degraded", "reviews");
   return c.json(withReviews(product, enrichment), 200);
@@ -45,20 +61,35 @@ export const batch: RouteHandler<typeof batchProducts, AppEnv> = async (c) => {
     const product = byId.get(id);
     const settled = enrichments[i];
     const enrichment = settled?.ok ? settled.value : { reviews: [], degraded: true };
-    return product ? [withReviews(product, enrichment)] : [];
+    return product ? [withReviews(toJson(product), enrichment)] : [];
   });
   if (items.some((item) => item.degraded)) c.header("X-Degraded", "reviews");
   return c.json({ items, missing: ids.filter((id) => !byId.has(id)) }, 200);
 };
 
-function withReviews(product: Product, { reviews, degraded }: Enrichment) {
-  return { ...toJson(product), reviews, ...(degraded ? { degraded: ["reviews" as const] } : {}) };
+function withReviews(product: ProductJson, { reviews, degraded }: Enrichment) {
+  return { ...product, reviews, ...(degraded ? { degraded: ["reviews" as const] } : {}) };
+}
+
+/**
+ * After a write: drop the product's entry and every cached page. The write has happened
+ * either way; if Redis is down the entries simply expire with their TTL (logged).
+ */
+async function forgetCached(c: Context<AppEnv>, keys: string[]): Promise<void> {
+  const cache = new Cache(c);
+  try {
+    await Promise.all([cache.invalidate(keys), cache.invalidateTags(["products:pages"])]);
+  } catch (error) {
+    if (c.var.signal.aborted) throw error;
+    console.warn(JSON.stringify({ level: "warn", msg: "cache invalidation failed; entries expire by TTL", requestId: c.get("requestId"), keys }));
+  }
 }
 
 export const create: RouteHandler<typeof createProduct, AppEnv> = async (c) => {
   const fields = c.req.valid("json");
   // Not idempotent: a retry after a lost response could insert twice.
   const product = await c.var.db((sql) => new ProductRepository(sql).create(fields), { idempotent: false });
+  await forgetCached(c, [`product:${product.id}`]);
   c.header("Location", `/products/${product.id}`);
   return c.json(toJson(product), 201);
 };
@@ -69,6 +100,7 @@ export const update: RouteHandler<typeof updateProduct, AppEnv> = async (c) => {
   // Setting fields to given values: repeating it changes nothing more.
   const product = await c.var.db((sql) => new ProductRepository(sql).update(id, changes), { idempotent: true });
   if (!product) throw noSuchProduct(id);
+  await forgetCached(c, [`product:${id}`]);
   return c.json(toJson(product), 200);
 };
 
@@ -77,5 +109,6 @@ export const remove: RouteHandler<typeof deleteProduct, AppEnv> = async (c) => {
   // Not retried: a second attempt after a lost response would answer 404 for a success.
   const deleted = await c.var.db((sql) => new ProductRepository(sql).delete(id), { idempotent: false });
   if (!deleted) throw noSuchProduct(id);
+  await forgetCached(c, [`product:${id}`]);
   return c.body(null, 204);
 };

@@ -1,0 +1,91 @@
+import { describe, expect, inject, it } from "vitest";
+import { api, apiWithEnv, createProduct, REDIS_DOWN, sendJson } from "./helpers";
+
+const control = (path: string, body: unknown = {}) =>
+  fetch(`${inject("controlUrl")}${path}`, { method: "POST", body: JSON.stringify(body) });
+const neonRequests = async () => {
+  const state = await (await fetch(`${inject("controlUrl")}/neon`)).json<{ stats: { requests: number } }>();
+  return state.stats.requests;
+};
+
+describe("cache-aside for product reads", () => {
+  it("misses once, then hits", async () => {
+    const product = await createProduct();
+    expect((await api(`/products/${product.id}`)).headers.get("X-Cache")).toBe("MISS");
+    expect((await api(`/products/${product.id}`)).headers.get("X-Cache")).toBe("HIT");
+  });
+
+  it("forgets a product when it changes, so nothing stale is served", async () => {
+    const product = await createProduct({ stock: 1 });
+    await api(`/products/${product.id}`);
+    await sendJson("PATCH", `/products/${product.id}`, { stock: 42 });
+    const response = await api(`/products/${product.id}`);
+    expect(response.headers.get("X-Cache")).toBe("MISS");
+    expect(await response.json()).toMatchObject({ stock: 42 });
+  });
+
+  it("caches 'not found' briefly", async () => {
+    const id = crypto.randomUUID();
+    const first = await api(`/products/${id}`);
+    expect([first.status, first.headers.get("X-Cache")]).toEqual([404, "MISS"]);
+    const second = await api(`/products/${id}`);
+    expect([second.status, second.headers.get("X-Cache")]).toEqual([404, "HIT"]);
+  });
+
+  it("drops cached pages when a product is created", async () => {
+    await api("/products?limit=5");
+    expect((await api("/products?limit=5")).headers.get("X-Cache")).toBe("HIT");
+    const created = await createProduct();
+    const page = await api("/products?limit=5");
+    expect(page.headers.get("X-Cache")).toBe("MISS");
+    expect((await page.json<{ items: { id: string }[] }>()).items[0]?.id).toBe(created.id);
+  });
+
+  it("bypasses the cache when Redis is down, and still answers", async () => {
+    const product = await createProduct();
+    const response = await apiWithEnv(REDIS_DOWN, `/products/${product.id}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("X-Cache")).toBe("BYPASS");
+  });
+
+  it("loads once for 20 concurrent misses (stampede protection)", async () => {
+    const product = await createProduct();
+    await control("/neon/faults", { delayMs: 300 });
+    try {
+      const before = await neonRequests();
+      const responses = await Promise.all(Array.from({ length: 20 }, () => api(`/products/${product.id}`)));
+      expect(responses.every((r) => r.status === 200)).toBe(true);
+      expect((await neonRequests()) - before).toBe(1);
+      expect(responses.filter((r) => r.headers.get("X-Cache") === "HIT")).toHaveLength(19);
+    } finally {
+      await control("/neon/reset");
+    }
+  });
+});
+
+describe("POST /cache/invalidate", () => {
+  const invalidate = (body: unknown, token = "test-admin-token") =>
+    api("/cache/invalidate", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+
+  it("drops entries by pattern (SCAN) and by tag", async () => {
+    const product = await createProduct();
+    await api(`/products/${product.id}`);
+    const byPattern = await invalidate({ pattern: `product:${product.id}` });
+    expect(await byPattern.json()).toEqual({ dropped: 1 });
+    expect((await api(`/products/${product.id}`)).headers.get("X-Cache")).toBe("MISS");
+
+    await api("/products?limit=3");
+    const byTag = await (await invalidate({ tag: "products:pages" })).json<{ dropped: number }>();
+    expect(byTag.dropped).toBeGreaterThanOrEqual(1);
+    expect((await api("/products?limit=3")).headers.get("X-Cache")).toBe("MISS");
+  });
+
+  it("needs the admin token and a tag or a pattern", async () => {
+    expect((await invalidate({ tag: "x" }, "wrong")).status).toBe(401);
+    expect((await invalidate({})).status).toBe(400);
+  });
+});
