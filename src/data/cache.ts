@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
+import { cacheStats } from "./cache-stats";
 import type { Redis } from "./redis";
 
 /** Bump to drop every cached entry at once after a change of cached shapes. */
@@ -52,9 +53,9 @@ export class Cache {
       cached = await this.#redis((redis) => redis.get<Entry<T>>(entryKey(key)), true);
     } catch (error) {
       this.#rethrowIfOutOfTime(error);
-      return { value: await load(), status: "BYPASS" };
+      return this.#counted({ value: await load(), status: "BYPASS" });
     }
-    if (cached) return { value: "v" in cached ? cached.v : undefined, status: "HIT" };
+    if (cached) return this.#counted({ value: "v" in cached ? cached.v : undefined, status: "HIT" });
 
     const won = await this.#redis((redis) => redis.set(lockKey(key), "1", { nx: true, px: LOCK_TTL_MS }), false).catch(
       (error: unknown) => {
@@ -64,11 +65,29 @@ export class Cache {
     );
     if (won !== "OK") {
       const fromWinner = await this.#waitForWinner<T>(key);
-      if (fromWinner) return { value: "v" in fromWinner ? fromWinner.v : undefined, status: "HIT" };
+      if (fromWinner) return this.#counted({ value: "v" in fromWinner ? fromWinner.v : undefined, status: "HIT" });
     }
     const value = await load();
     await this.#store(key, value, options).catch((error: unknown) => this.#rethrowIfOutOfTime(error));
-    return { value, status: "MISS" };
+    return this.#counted({ value, status: "MISS" });
+  }
+
+  #counted<T>(result: { value: T; status: CacheStatus }): { value: T; status: CacheStatus } {
+    cacheStats.record(this.#c, result.status);
+    return result;
+  }
+
+  /** Entries under our namespace, counted with SCAN (for the stats route). */
+  async countEntries(): Promise<number> {
+    let cursor = "0";
+    let count = 0;
+    do {
+      // eslint-disable-next-line no-await-in-loop
+      const [next, keys] = await this.#redis((redis) => redis.scan(cursor, { match: entryKey("*"), count: 500 }), true);
+      cursor = next;
+      count += keys.length;
+    } while (cursor !== "0");
+    return count;
   }
 
   /** Drops entries by key. */

@@ -89,3 +89,25 @@ describe("POST /cache/invalidate", () => {
     expect((await invalidate({})).status).toBe(400);
   });
 });
+
+describe("GET /cache/stats", () => {
+  it("counts hits and misses, entries, and reports Redis memory", async () => {
+    const stats = async () =>
+      (await api("/cache/stats", { headers: { Authorization: "Bearer test-admin-token" } })).json<{
+        hits: number;
+        misses: number;
+        bypasses: number;
+        entries: number;
+        redisUsedMemoryBytes: number | null;
+      }>();
+    const before = await stats();
+    const product = await createProduct();
+    await api(`/products/${product.id}`);
+    await api(`/products/${product.id}`);
+    const after = await stats();
+    expect(after.misses - before.misses).toBeGreaterThanOrEqual(1);
+    expect(after.hits - before.hits).toBeGreaterThanOrEqual(1);
+    expect(after.entries).toBeGreaterThanOrEqual(1);
+    expect(after.redisUsedMemoryBytes).toBeGreaterThan(0);
+  });
+});

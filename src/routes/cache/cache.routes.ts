@@ -24,3 +24,28 @@ export const invalidateCache = createRoute({
     503: problem("Redis is unavailable"),
   },
 });
+
+export const getCacheStats = createRoute({
+  method: "get",
+  path: "/cache/stats",
+  tags: ["admin"],
+  security: [{ adminToken: [] }],
+  middleware: [adminAuth()] as const,
+  summary: "Cache hits, misses and bypasses (fleet-wide, a few seconds late), entries, Redis memory",
+  responses: {
+    200: json(
+      z
+        .object({
+          hits: z.number().int(),
+          misses: z.number().int(),
+          bypasses: z.number().int(),
+          entries: z.number().int(),
+          redisUsedMemoryBytes: z.number().int().nullable(),
+        })
+        .openapi("CacheStats"),
+      "The counters",
+    ),
+    401: problem("No or wrong admin token"),
+    503: problem("Redis is unavailable"),
+  },
+});

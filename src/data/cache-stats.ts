@@ -1,0 +1,45 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import type { CacheStatus } from "./cache";
+
+export const STATS_KEY = "edgekit:v1:cache-stats";
+/** Counts are sent at most this often per isolate, so stats cost no Redis call per read. */
+const FLUSH_INTERVAL_MS = 5_000;
+
+const FIELDS: Record<CacheStatus, string> = { HIT: "hits", MISS: "misses", BYPASS: "bypasses" };
+
+/**
+ * Cache hits, misses and bypasses for `GET /cache/stats`, counted per isolate and added to
+ * a Redis hash in the background (`waitUntil`) at most every few seconds: fleet-wide
+ * totals, late by at most FLUSH_INTERVAL_MS, for no extra call on the hot path.
+ */
+class CacheStats {
+  #pending: Record<CacheStatus, number> = { HIT: 0, MISS: 0, BYPASS: 0 };
+  #lastFlush = 0;
+
+  record(c: Context<AppEnv>, status: CacheStatus): void {
+    this.#pending[status]++;
+    if (Date.now() - this.#lastFlush >= FLUSH_INTERVAL_MS) c.executionCtx.waitUntil(this.flush(c));
+  }
+
+  /** Adds this isolate's counts to the shared hash; a failed flush keeps them for the next. */
+  async flush(c: Context<AppEnv>): Promise<void> {
+    this.#lastFlush = Date.now();
+    const counts = this.#pending;
+    if (counts.HIT + counts.MISS + counts.BYPASS === 0) return;
+    this.#pending = { HIT: 0, MISS: 0, BYPASS: 0 };
+    try {
+      await c.var.redis(async (redis) => {
+        const pipeline = redis.pipeline();
+        for (const status of Object.keys(FIELDS) as CacheStatus[]) {
+          if (counts[status] > 0) pipeline.hincrby(STATS_KEY, FIELDS[status], counts[status]);
+        }
+        await pipeline.exec();
+      }, { idempotent: false });
+    } catch {
+      for (const status of Object.keys(FIELDS) as CacheStatus[]) this.#pending[status] += counts[status];
+    }
+  }
+}
+
+export const cacheStats = new CacheStats();
