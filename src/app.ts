@@ -13,6 +13,7 @@ import { adminRouter } from "./routes/admin/admin.index";
 import { cacheRouter } from "./routes/cache/cache.index";
 import { healthRouter } from "./routes/health/health.index";
 import { productsRouter } from "./routes/products/products.index";
+import { usersRouter } from "./routes/users/users.index";
 import { createRouter } from "./routes/router";
 
 /** Builds the app: middleware in the order every request meets it, then the route groups. */
@@ -34,11 +35,15 @@ export function createApp() {
   app.use("/products/*", rateLimit("api"));
   app.use("/products/*", httpCache());
   app.use("/products/*", idempotency());
+  app.use("/users/*", rateLimit("api"));
+  app.use("/users/*", idempotency());
+  app.use("/users-dict", rateLimit("api"));
   app.use("/admin/*", rateLimit("admin"));
   app.use("/cache/*", rateLimit("admin"));
 
   app.route("/", healthRouter);
   app.route("/", productsRouter);
+  app.route("/", usersRouter);
   app.route("/", adminRouter);
   app.route("/", cacheRouter);
   mountDocs(app);

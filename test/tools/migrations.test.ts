@@ -46,6 +46,11 @@ async function withSchema(files: Record<string, string>) {
 }
 
 describe("splitStatements", () => {
+  it("keeps statements whole after non-ASCII text (the parser counts bytes)", async () => {
+    const script = "-- id → name, 'ünïcode'\nCREATE TABLE t (x text DEFAULT 'é');\nSELECT '→';";
+    expect(await splitStatements(script)).toEqual(["CREATE TABLE t (x text DEFAULT 'é')", "SELECT '→'"]);
+  });
+
   it("splits on semicolons outside strings, identifiers, dollar bodies and comments", async () => {
     const script = `-- a comment; not a statement
       CREATE TABLE "a;b" (x text DEFAULT ';');

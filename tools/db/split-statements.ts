@@ -9,9 +9,11 @@ import { loadModule, parseSync } from "libpg-query";
 export async function splitStatements(script: string): Promise<string[]> {
   await loadModule();
   const { stmts = [] } = parseSync(script);
+  // The parser's locations count UTF-8 bytes, not JavaScript's UTF-16 units.
+  const bytes = Buffer.from(script, "utf8");
   return stmts.map(({ stmt_location, stmt_len }) => {
     const start = stmt_location ?? 0;
     // The last statement has no length when no semicolon ends it.
-    return script.slice(start, stmt_len ? start + stmt_len : undefined).trim();
+    return bytes.subarray(start, stmt_len ? start + stmt_len : undefined).toString("utf8").trim();
   });
 }

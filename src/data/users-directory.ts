@@ -1,0 +1,50 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import type { CacheStatus } from "./cache";
+import { UserRepository } from "./users";
+
+const KEY = "edgekit:v1:users-dict";
+const TTL_SECONDS = 300;
+
+/**
+ * The users directory (id → name) as a Redis hash with a TTL, rebuilt from Postgres on a
+ * miss and dropped on every user write. Names are stored JSON-encoded: the client would
+ * otherwise read a name like "1.50" back as the number 1.5.
+ */
+export async function usersDirectory(c: Context<AppEnv>): Promise<{ directory: Record<string, string>; status: CacheStatus }> {
+  try {
+    const cached = await c.var.redis((redis) => redis.hgetall<Record<string, string>>(KEY), { idempotent: true });
+    if (cached) return { directory: cached, status: "HIT" };
+  } catch (error) {
+    if (c.var.signal.aborted) throw error;
+    return { directory: await load(c), status: "BYPASS" };
+  }
+  const directory = await load(c);
+  if (Object.keys(directory).length > 0) {
+    const encoded = Object.fromEntries(Object.entries(directory).map(([id, name]) => [id, JSON.stringify(name)]));
+    await c.var
+      .redis(async (redis) => {
+        const tx = redis.multi();
+        tx.del(KEY);
+        tx.hset(KEY, encoded);
+        tx.expire(KEY, TTL_SECONDS);
+        await tx.exec();
+      }, { idempotent: true })
+      .catch((error: unknown) => {
+        if (c.var.signal.aborted) throw error;
+      });
+  }
+  return { directory, status: "MISS" };
+}
+
+/** After a user write; if Redis is down the hash expires with its TTL (logged). */
+export async function forgetUsersDirectory(c: Context<AppEnv>): Promise<void> {
+  try {
+    await c.var.redis((redis) => redis.del(KEY), { idempotent: true });
+  } catch (error) {
+    if (c.var.signal.aborted) throw error;
+    console.warn(JSON.stringify({ level: "warn", msg: "users directory not dropped; it expires by TTL", requestId: c.get("requestId") }));
+  }
+}
+
+const load = (c: Context<AppEnv>) => c.var.db((sql) => new UserRepository(sql).directory(), { idempotent: true });
