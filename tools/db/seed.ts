@@ -8,12 +8,26 @@ const EXAMPLE_PRODUCTS = [
   { name: "Paper filters (100)", price_cents: 590, stock: 200 },
 ];
 
-/** Inserts the example data; running it again changes nothing (names are unique). */
+const EXAMPLE_USERS = [
+  { email: "ada@example.com", name: "Ada Lovelace" },
+  { email: "grace@example.com", name: "Grace Hopper" },
+  { email: "linus@example.com", name: "Linus Torvalds" },
+];
+
+/** Inserts the example data in one transaction; running it again changes nothing (unique names and emails). */
 export async function seedExampleData(sql: NeonQueryFunction<false, false>): Promise<void> {
-  await sql.query(
-    `INSERT INTO products (name, price_cents, stock)
-     SELECT name, price_cents, stock FROM json_populate_recordset(NULL::products, $1::json)
-     ON CONFLICT (name) DO NOTHING`,
-    [JSON.stringify(EXAMPLE_PRODUCTS)],
-  );
+  await sql.transaction([
+    sql.query(
+      `INSERT INTO products (name, price_cents, stock)
+       SELECT name, price_cents, stock FROM json_populate_recordset(NULL::products, $1::json)
+       ON CONFLICT (name) DO NOTHING`,
+      [JSON.stringify(EXAMPLE_PRODUCTS)],
+    ),
+    sql.query(
+      `INSERT INTO users (email, name)
+       SELECT email, name FROM json_populate_recordset(NULL::users, $1::json)
+       ON CONFLICT (lower(email)) DO NOTHING`,
+      [JSON.stringify(EXAMPLE_USERS)],
+    ),
+  ]);
 }
