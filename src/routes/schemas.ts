@@ -33,3 +33,16 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { "application/json": { schema } },
 });
+
+/** `{id}` in a path: a UUID, refused with a 400 naming `id` otherwise. */
+export const IdParams = z.object({
+  id: z.uuid().openapi({ param: { name: "id", in: "path" }, example: "0b6f3c2e-8a41-4b7e-9c1d-2f5a6e7d8c9b" }),
+});
+
+/** The errors every JSON write can answer, plus its own 409. */
+export const writeErrors = (conflict: string) => ({
+  400: problem("Invalid body"),
+  409: problem(conflict),
+  413: problem("Body too large"),
+  415: problem("Body not sent as application/json"),
+});

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { json, jsonBody, problem } from "../schemas";
+import { IdParams, json, jsonBody, problem, writeErrors } from "../schemas";
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -46,10 +46,6 @@ const ProductPageSchema = z
   })
   .openapi("ProductPage");
 
-const IdParams = z.object({
-  id: z.uuid().openapi({ param: { name: "id", in: "path" }, example: "0b6f3c2e-8a41-4b7e-9c1d-2f5a6e7d8c9b" }),
-});
-
 const ListQuery = z.object({
   limit: z.coerce
     .number()
@@ -93,10 +89,7 @@ export const createProduct = createRoute({
   request: { body: jsonBody(NewProductSchema) },
   responses: {
     201: json(ProductSchema, "Created; `Location` names the new product"),
-    400: problem("Invalid body"),
-    409: problem("A product with this name exists"),
-    413: problem("Body too large"),
-    415: problem("Body not sent as application/json"),
+    ...writeErrors("A product with this name exists"),
   },
 });
 
@@ -108,11 +101,8 @@ export const updateProduct = createRoute({
   request: { params: IdParams, body: jsonBody(ProductChangesSchema) },
   responses: {
     200: json(ProductSchema, "The updated product"),
-    400: problem("Invalid id or body"),
+    ...writeErrors("A product with this name exists"),
     404: problem("No such product"),
-    409: problem("A product with this name exists"),
-    413: problem("Body too large"),
-    415: problem("Body not sent as application/json"),
   },
 });
 

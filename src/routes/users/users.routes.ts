@@ -1,19 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { json, jsonBody, problem } from "../schemas";
+import { IdParams, json, jsonBody, problem, writeErrors } from "../schemas";
 
 const UserSchema = z
   .object({ id: z.uuid(), email: z.email(), name: z.string(), created_at: z.iso.datetime(), updated_at: z.iso.datetime() })
   .openapi("User");
 const email = z.email().max(254);
 const name = z.string().trim().min(1).max(200);
-const IdParams = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 const tags = ["users"];
-const writeErrors = {
-  400: problem("Invalid body"),
-  409: problem("A user with this email exists"),
-  413: problem("Body too large"),
-  415: problem("Body not sent as application/json"),
-};
+const userWriteErrors = writeErrors("A user with this email exists");
 
 export const listUsers = createRoute({
   method: "get",
@@ -39,7 +33,7 @@ export const createUser = createRoute({
   tags,
   summary: "Create a user",
   request: { body: jsonBody(z.strictObject({ email, name }).openapi("NewUser")) },
-  responses: { 201: json(UserSchema, "Created; `Location` names the user"), ...writeErrors },
+  responses: { 201: json(UserSchema, "Created; `Location` names the user"), ...userWriteErrors },
 });
 
 export const updateUser = createRoute({
@@ -56,7 +50,7 @@ export const updateUser = createRoute({
         .openapi("UserChanges"),
     ),
   },
-  responses: { 200: json(UserSchema, "The updated user"), 404: problem("No such user"), ...writeErrors },
+  responses: { 200: json(UserSchema, "The updated user"), 404: problem("No such user"), ...userWriteErrors },
 });
 
 export const deleteUser = createRoute({
