@@ -9,6 +9,9 @@ const MAX_KEY_LENGTH = 255;
 const RESULT_TTL_SECONDS = 24 * 60 * 60;
 /** The in-flight marker outlives any request's budget, then frees the key. */
 const IN_FLIGHT_TTL_SECONDS = 60;
+/** A duplicate waits this long for the first request to finish, then gets a 409. */
+const WAIT_FOR_FIRST_MS = 1_000;
+const POLL_MS = 50;
 /** The response headers a replay must carry to mean the same thing. */
 const REPLAYED_HEADERS = ["Content-Type", "Location", "ETag"];
 
@@ -20,9 +23,11 @@ type Stored =
  * Idempotency keys for POST and PATCH, after Stripe's design. The first request with a key
  * runs and its response (status, the headers that matter, body) is kept 24 h with a
  * fingerprint of the request; a retry with the same key gets that response byte for byte,
- * with `Idempotent-Replayed: true`. The same key with another request → 422; while the
- * first is still running → 409. Validation failures (400) and server errors (5xx) are not
- * kept: the client may fix the request, or try again, with the same key.
+ * with `Idempotent-Replayed: true`. The same key with another request → 422. A duplicate
+ * that arrives while the first is still running waits for it (up to a second, polling:
+ * Workers cannot wake one request from another's promise) and gets the same reply; if
+ * the first is still running then → 409. Validation failures (400) and server errors
+ * (5xx) are not kept: the client may fix the request, or try again, with the same key.
  *
  * The key is claimed with `SET NX` before the handler runs, so two concurrent requests
  * cannot both run. If Redis cannot be reached the request is refused (503): running it
@@ -61,7 +66,15 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
 }
 
 async function replay(c: Context<AppEnv>, redisKey: string, fingerprint: string): Promise<Response> {
-  const stored = await c.var.redis((redis) => redis.get<Stored>(redisKey), { idempotent: true });
+  const read = () => c.var.redis((redis) => redis.get<Stored>(redisKey), { idempotent: true });
+  let stored = await read();
+  const until = Date.now() + WAIT_FOR_FIRST_MS;
+  while (stored?.state === "in-flight" && stored.fingerprint === fingerprint && Date.now() < until) {
+    // eslint-disable-next-line no-await-in-loop
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    // eslint-disable-next-line no-await-in-loop
+    stored = await read();
+  }
   if (!stored) throw problems.conflict("This Idempotency-Key was just released; retry the request.");
   if (stored.fingerprint !== fingerprint) {
     throw new Problem({

@@ -40,10 +40,22 @@ describe("Idempotency-Key", () => {
     expect((await post(key, { name: uniqueName(), price_cents: 1 })).status).toBe(201);
   });
 
-  it("answers 409 while the first request with the key is still running", async () => {
+  it("gives 20 parallel requests with one key the same reply, and writes one row", async () => {
+    const key = crypto.randomUUID();
+    const body = { name: uniqueName(), price_cents: 7 };
+    const responses = await Promise.all(Array.from({ length: 20 }, () => post(key, body)));
+    const texts = await Promise.all(responses.map((r) => r.text()));
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201));
+    expect(new Set(texts).size).toBe(1);
+    expect(responses.filter((r) => r.headers.get("Idempotent-Replayed") === "true")).toHaveLength(19);
+    const list = await (await api("/products?limit=100")).json<{ items: ProductJson[] }>();
+    expect(list.items.filter((p) => p.name === body.name)).toHaveLength(1);
+  });
+
+  it("answers 409 when the first request with the key is still running after a second", async () => {
     const key = crypto.randomUUID();
     const body = { name: uniqueName(), price_cents: 1 };
-    await control("/neon/faults", { delayMs: 600 });
+    await control("/neon/faults", { delayMs: 2_000 });
     try {
       const [a, b] = await Promise.all([post(key, body), new Promise((r) => setTimeout(r, 150)).then(() => post(key, body))]);
       expect([a.status, b.status].sort()).toEqual([201, 409]);
