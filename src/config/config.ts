@@ -9,6 +9,8 @@ const ConfigSchema = z.object({
   REQUEST_TIMEOUT_MS: milliseconds.default(5_000),
   /** Deadline of each dependency probe in `GET /health`. */
   HEALTH_CHECK_TIMEOUT_MS: milliseconds.default(1_000),
+  /** How long a product stays cached (writes drop it sooner). */
+  PRODUCT_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(60),
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
 });

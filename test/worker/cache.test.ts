@@ -22,6 +22,15 @@ describe("cache-aside for product reads", () => {
     expect((await api(`/products/${product.id}`)).headers.get("X-Cache")).toBe("HIT");
   });
 
+  it("expires entries after their TTL", async () => {
+    const product = await createProduct();
+    const get = () => apiWithEnv({ PRODUCT_CACHE_TTL_SECONDS: "1" }, `/products/${product.id}`);
+    expect((await get()).headers.get("X-Cache")).toBe("MISS");
+    expect((await get()).headers.get("X-Cache")).toBe("HIT");
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await get()).headers.get("X-Cache")).toBe("MISS");
+  });
+
   it("forgets a product when it changes, so nothing stale is served", async () => {
     const product = await createProduct({ stock: 1 });
     await api(`/products/${product.id}`);

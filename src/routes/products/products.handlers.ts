@@ -1,6 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { Cache } from "../../data/cache";
+import { readConfig } from "../../config/config";
 import type { AppEnv } from "../../env";
 import { ProductRepository, type Product } from "../../data/products";
 import { reviewsFor, type Enrichment } from "../../data/reviews";
@@ -18,13 +19,21 @@ const toJson = (product: Product) => ({
 
 const noSuchProduct = (id: string) => problems.notFound(`No product with id ${id}.`);
 
-/** Cached product data: one product a minute at most stale, a page 15 s (see README). */
-const PRODUCT_CACHE = { ttlSeconds: 60, negativeTtlSeconds: 10, tags: ["products"] };
-const PAGE_CACHE = { ttlSeconds: 15, tags: ["products:pages"] };
+/**
+ * Cached product data (see README): a product `PRODUCT_CACHE_TTL_SECONDS` (60), "not found"
+ * 10 s, a page a quarter of the product's TTL. Writes drop them sooner.
+ */
+function cachePolicies(c: Context<AppEnv>) {
+  const ttlSeconds = readConfig(c.env).PRODUCT_CACHE_TTL_SECONDS;
+  return {
+    product: { ttlSeconds, negativeTtlSeconds: Math.min(10, ttlSeconds), tags: ["products"] },
+    page: { ttlSeconds: Math.max(1, Math.round(ttlSeconds / 4)), tags: ["products:pages"] },
+  };
+}
 
 export const list: RouteHandler<typeof listProducts, AppEnv> = async (c) => {
   const { limit, cursor } = c.req.valid("query");
-  const { value: page, status } = await new Cache(c).getOrLoad(`products:page:${limit}:${cursor ?? ""}`, PAGE_CACHE, async () => {
+  const { value: page, status } = await new Cache(c).getOrLoad(`products:page:${limit}:${cursor ?? ""}`, cachePolicies(c).page, async () => {
     const loaded = await c.var.db((sql) => new ProductRepository(sql).list(limit, cursor), { idempotent: true });
     return { items: loaded.items.map(toJson), nextCursor: loaded.nextCursor };
   });
@@ -36,7 +45,7 @@ export const get: RouteHandler<typeof getProduct, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
   // Both at once: the reviews only need the id, and they are the slower of the two.
   const [{ value: product, status }, enrichment] = await Promise.all([
-    new Cache(c).getOrLoad(`product:${id}`, PRODUCT_CACHE, async () => {
+    new Cache(c).getOrLoad(`product:${id}`, cachePolicies(c).product, async () => {
       const loaded = await c.var.db((sql) => new ProductRepository(sql).get(id), { idempotent: true });
       return loaded && toJson(loaded);
     }),
