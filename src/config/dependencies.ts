@@ -83,6 +83,3 @@ export function breakerOptions(name: DependencyName, policy: DependencyPolicy): 
     probeLeaseMs: 60_000,
   };
 }
-
-export const isDependencyName = (value: string): value is DependencyName =>
-  (DEPENDENCY_NAMES as readonly string[]).includes(value);

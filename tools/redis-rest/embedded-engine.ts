@@ -21,9 +21,6 @@ const COMMANDS: CommandTable = {
   ...listCommands,
 };
 
-/** Names the engine answers, scripting included: anything else is an explicit unknown command. */
-export const EMBEDDED_COMMANDS = [...Object.keys(COMMANDS), "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "SCRIPT"].sort();
-
 /**
  * The zero-install Redis: an in-memory engine in this process, for `npm run dev` and tests
  * when no REDIS_URL is given. It implements the commands the template and
