@@ -1,7 +1,7 @@
 import type { RequestIdVariables } from "hono/request-id";
 import type { Database } from "./data/database";
 import type { Redis } from "./data/redis";
-import type { DependencyCall } from "./middleware/dependencies";
+import type { DependencyCall } from "./dependencies/calls";
 
 /**
  * Bindings that exist only in development and tests. Production never sets them, so the

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Database } from "./database";
 import { isUniqueViolation } from "./database";
 import { problems } from "../errors/problem";
+import { decodeCursor, encodeCursor } from "./keyset-cursor";
 
 /** A product as stored; the routes' response schema mirrors it. */
 const ProductRow = z.object({
@@ -107,22 +108,4 @@ function duplicateNameOr(error: unknown, name: string | undefined): unknown {
   return isUniqueViolation(error) && error.constraint === "products_name_key"
     ? problems.conflict(`A product named "${name}" already exists.`)
     : error;
-}
-
-const Cursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
-
-function encodeCursor(product: Product): string {
-  const json = JSON.stringify({ createdAt: product.created_at.toISOString(), id: product.id });
-  return btoa(json).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function decodeCursor(cursor: string): z.infer<typeof Cursor> {
-  try {
-    const json = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
-    return Cursor.parse(JSON.parse(json));
-  } catch {
-    throw problems.validation([
-      { in: "query", field: "cursor", message: "Invalid cursor: pass back a nextCursor value unchanged." },
-    ]);
-  }
 }

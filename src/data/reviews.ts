@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { dependencyPolicies } from "../config/dependencies";
+import { scopeOf } from "../dependencies/scope";
 import { ResilientHttpClient } from "../http/resilient-client";
 
 export const ReviewSchema = z.object({
@@ -28,7 +29,7 @@ export interface Enrichment {
 export async function reviewsFor(c: Context<AppEnv>, productId: string): Promise<Enrichment> {
   const baseUrl = c.env.REVIEWS_API_URL;
   if (!baseUrl) return { reviews: [], degraded: false };
-  const client = new ResilientHttpClient(c, { dependency: "reviews", baseUrls: baseUrl.split(",") });
+  const client = new ResilientHttpClient(scopeOf(c), { dependency: "reviews", baseUrls: baseUrl.split(",") });
   // A little over one attempt's timeout: a slow service costs one attempt, never two.
   const budgetMs = dependencyPolicies(c.env).reviews.timeoutMs + 200;
   try {

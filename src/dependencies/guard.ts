@@ -1,5 +1,3 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../env";
 import { dependencyPolicies, type DependencyName, type DependencyPolicy } from "../config/dependencies";
 import {
   createDeadline,
@@ -14,6 +12,7 @@ import {
 } from "../resilience";
 import { breakerClient, type BreakerContext } from "./breaker-client";
 import { DependencyUnavailableError } from "./errors";
+import type { DependencyScope } from "./scope";
 
 export interface GuardOptions {
   /** Only idempotent calls are retried (reads, or writes made safe by a key). */
@@ -63,20 +62,20 @@ function policiesFor(name: DependencyName, policy: DependencyPolicy): IsolatePol
  * `run` receives the attempt's signal and must pass it to its I/O.
  */
 export function guarded<T>(
-  c: Context<AppEnv>,
+  scope: DependencyScope,
   name: DependencyName,
   run: (signal: AbortSignal) => Promise<T>,
   options: GuardOptions,
 ): Promise<T> {
-  const policy = dependencyPolicies(c.env)[name];
+  const policy = dependencyPolicies(scope.env)[name];
   const { retry: retryPolicy, bulkhead: slots } = policiesFor(name, policy);
   const breakerContext: BreakerContext = {
-    namespace: c.env.CIRCUIT_BREAKERS,
-    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    namespace: scope.env.CIRCUIT_BREAKERS,
+    waitUntil: (promise) => scope.waitUntil(promise),
     policy,
   };
-  const budget = options.budgetMs === undefined ? undefined : createDeadline(options.budgetMs, { parent: c.var.signal });
-  const requestSignal = budget?.signal ?? c.var.signal;
+  const budget = options.budgetMs === undefined ? undefined : createDeadline(options.budgetMs, { parent: scope.signal });
+  const requestSignal = budget?.signal ?? scope.signal;
 
   const attempts = retryPolicy.execute(
     ({ signal: attemptSignal }) =>

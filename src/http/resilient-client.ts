@@ -1,8 +1,7 @@
-import type { Context } from "hono";
 import type { z } from "zod";
-import type { AppEnv } from "../env";
 import type { DependencyName } from "../config/dependencies";
 import { guarded } from "../dependencies/guard";
+import type { DependencyScope } from "../dependencies/scope";
 import { HttpStatusError, isTransientStatus, parseRetryAfter } from "../resilience";
 
 export interface ResilientHttpClientOptions {
@@ -26,35 +25,62 @@ export class UpstreamShapeError extends Error {
  * by a zod schema.
  *
  * @example
- * const reviews = new ResilientHttpClient(c, { dependency: "reviews", baseUrls: [c.env.REVIEWS_API_URL] });
+ * const reviews = new ResilientHttpClient(scopeOf(c), { dependency: "reviews", baseUrls: [c.env.REVIEWS_API_URL] });
  * const body = await reviews.getJson(`/products/${id}/reviews`, ReviewsSchema, { budgetMs: 1_000 });
  */
 export class ResilientHttpClient {
-  readonly #c: Context<AppEnv>;
+  readonly #scope: DependencyScope;
   readonly #options: ResilientHttpClientOptions;
 
-  constructor(c: Context<AppEnv>, options: ResilientHttpClientOptions) {
+  constructor(scope: DependencyScope, options: ResilientHttpClientOptions) {
     if (options.baseUrls.length === 0) throw new Error(`No base URL configured for ${options.dependency}`);
-    this.#c = c;
+    this.#scope = scope;
     this.#options = options;
   }
 
   getJson<T>(path: string, schema: z.ZodType<T>, options: { budgetMs?: number } = {}): Promise<T> {
-    return guarded(this.#c, this.#options.dependency, (signal) => this.#fetchJson(path, schema, signal), {
+    return guarded(this.#scope, this.#options.dependency, (signal) => this.#fetchJson(path, { schema }, signal), {
       idempotent: true,
       budgetMs: options.budgetMs,
     });
   }
 
+  /**
+   * POSTs `body` as JSON. Retried only with an `idempotencyKey`, sent as the
+   * `Idempotency-Key` header, so the receiver can drop a repeat of a call it already took.
+   */
+  postJson<T>(
+    path: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+    options: { budgetMs?: number; idempotencyKey?: string } = {},
+  ): Promise<T> {
+    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
+    const init = { method: "POST", headers, body: JSON.stringify(body) };
+    return guarded(this.#scope, this.#options.dependency, (signal) => this.#fetchJson(path, { schema, init }, signal), {
+      idempotent: options.idempotencyKey !== undefined,
+      budgetMs: options.budgetMs,
+    });
+  }
+
   /** One attempt: each base URL in turn until one answers (a 4xx is an answer). */
-  async #fetchJson<T>(path: string, schema: z.ZodType<T>, signal: AbortSignal): Promise<T> {
+  async #fetchJson<T>(
+    path: string,
+    { schema, init }: { schema: z.ZodType<T>; init?: { method: string; headers: Record<string, string>; body: string } },
+    signal: AbortSignal,
+  ): Promise<T> {
     let lastError: unknown;
     for (const baseUrl of this.#options.baseUrls) {
       try {
         // Failover is sequential on purpose: the next endpoint is only worth a try when
         // this one failed.
         // eslint-disable-next-line no-await-in-loop
-        const response = await fetch(new URL(path, baseUrl), { signal, headers: this.#options.headers });
+        const response = await fetch(new URL(path, baseUrl), {
+          ...init,
+          signal,
+          headers: { ...this.#options.headers, ...init?.headers },
+        });
         if (isTransientStatus(response.status)) {
           // eslint-disable-next-line no-await-in-loop
           await response.body?.cancel();

@@ -1,11 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
-import { createDatabase, type Database } from "../data/database";
-import { createRedis, type Redis } from "../data/redis";
-import { guarded, type GuardOptions } from "../dependencies/guard";
-
-/** Runs `work` with a client for the dependency, under its deadline, retry, bulkhead and breaker. */
-export type DependencyCall<Client> = <T>(work: (client: Client) => Promise<T>, options: GuardOptions) => Promise<T>;
+import { databaseCall, redisCall } from "../dependencies/calls";
+import { scopeOf } from "../dependencies/scope";
 
 /**
  * Puts guarded access to the database and Redis on the context. Each call builds its client
@@ -17,12 +13,9 @@ export type DependencyCall<Client> = <T>(work: (client: Client) => Promise<T>, o
  */
 export function dependencies(): MiddlewareHandler<AppEnv> {
   return async function dependencies(c, next) {
-    const db: DependencyCall<Database> = (work, options) =>
-      guarded(c, "neon", (signal) => work(createDatabase(c.env, signal)), options);
-    const redis: DependencyCall<Redis> = (work, options) =>
-      guarded(c, "redis", (signal) => work(createRedis(c.env, signal)), options);
-    c.set("db", db);
-    c.set("redis", redis);
+    const scope = scopeOf(c);
+    c.set("db", databaseCall(scope));
+    c.set("redis", redisCall(scope));
     await next();
   };
 }

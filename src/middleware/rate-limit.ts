@@ -4,6 +4,7 @@ import type { AppEnv } from "../env";
 import { rateLimitPolicies, type RateLimitPolicy } from "../config/rate-limits";
 import { createRedis } from "../data/redis";
 import { guarded } from "../dependencies/guard";
+import { scopeOf } from "../dependencies/scope";
 import { Problem } from "../errors/problem";
 import { sha256Hex } from "../util/sha256";
 
@@ -56,7 +57,7 @@ async function check(c: Context<AppEnv>, policy: RateLimitPolicy, blocked: Map<s
   const identifier = await clientKey(c);
   try {
     const result = await guarded(
-      c,
+      scopeOf(c),
       "redis",
       (signal) =>
         new Ratelimit({
