@@ -1,3 +1,4 @@
+import { except } from "hono/combine";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { onError, problemResponse } from "./errors/on-error";
@@ -14,6 +15,8 @@ import { cacheRouter } from "./routes/cache/cache.index";
 import { healthRouter } from "./routes/health/health.index";
 import { productsRouter } from "./routes/products/products.index";
 import { usersRouter } from "./routes/users/users.index";
+import { jobsRouter } from "./routes/jobs/jobs.index";
+import { importsRouter } from "./routes/imports/imports.index";
 import { createRouter } from "./routes/router";
 
 /** Builds the app: middleware in the order every request meets it, then the route groups. */
@@ -28,7 +31,8 @@ export function createApp() {
     }),
   );
   app.use(deadline());
-  app.use(bodySizeLimit());
+  // Imports stream files far larger than a JSON body into R2, under a limit of their own.
+  app.use(except("/imports", bodySizeLimit()));
   app.use(dependencies());
   // Every API route is limited; health checks and the docs are not. ("/products/*" also
   // matches "/products" itself.)
@@ -39,6 +43,8 @@ export function createApp() {
   app.use("/users/*", idempotency());
   app.use("/users-dict", rateLimit("api"));
   app.use("/admin/*", rateLimit("admin"));
+  app.use("/jobs/*", rateLimit("admin"));
+  app.use("/imports", rateLimit("admin"));
   app.use("/cache/*", rateLimit("admin"));
 
   app.route("/", healthRouter);
@@ -46,6 +52,8 @@ export function createApp() {
   app.route("/", usersRouter);
   app.route("/", adminRouter);
   app.route("/", cacheRouter);
+  app.route("/", jobsRouter);
+  app.route("/", importsRouter);
   mountDocs(app);
 
   app.notFound((c) => problemResponse(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)));

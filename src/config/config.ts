@@ -13,6 +13,10 @@ const ConfigSchema = z.object({
   PRODUCT_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(60),
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  /** Largest file `POST /imports` accepts, in bytes. */
+  IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Jobs one consumer invocation runs at once. */
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

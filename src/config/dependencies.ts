@@ -2,8 +2,8 @@ import { anyOf, ConsecutiveFailures, FailureRate, type CircuitBreakerOptions } f
 import type { Bindings } from "../env";
 
 /** The dependencies every call is guarded for: one breaker, bulkhead and retry policy each. */
-export type DependencyName = "neon" | "redis" | "reviews";
-export const DEPENDENCY_NAMES: readonly DependencyName[] = ["neon", "redis", "reviews"];
+export type DependencyName = "neon" | "redis" | "reviews" | "webhooks";
+export const DEPENDENCY_NAMES: readonly DependencyName[] = ["neon", "redis", "reviews", "webhooks"];
 
 export interface DependencyPolicy {
   /** Deadline of one attempt (a child of the request's deadline). */
@@ -61,6 +61,13 @@ export function dependencyPolicies(env: Bindings): Record<DependencyName, Depend
       timeoutMs: ms(env.REVIEWS_TIMEOUT_MS, 800),
       retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 300 },
       bulkhead: { maxConcurrent: 4, maxQueue: 100 },
+      breaker,
+    },
+    // Outgoing webhooks, sent by the notify-webhook job (never on a request's path).
+    webhooks: {
+      timeoutMs: ms(env.WEBHOOK_TIMEOUT_MS, 5_000),
+      retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 2_000 },
+      bulkhead: { maxConcurrent: 6, maxQueue: 200 },
       breaker,
     },
   };

@@ -13,6 +13,12 @@ export interface ResilientHttpClientOptions {
   headers?: Record<string, string>;
 }
 
+interface RequestBody {
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /** The upstream answered, but not with the shape we expect: never trust upstream shapes. */
 export class UpstreamShapeError extends Error {
   override readonly name = "UpstreamShapeError";
@@ -46,30 +52,28 @@ export class ResilientHttpClient {
   }
 
   /**
-   * POSTs `body` as JSON. Retried only with an `idempotencyKey`, sent as the
-   * `Idempotency-Key` header, so the receiver can drop a repeat of a call it already took.
+   * POSTs `body` as JSON; any 2xx is success, and the answer's body is not read. Retried
+   * only with an `idempotencyKey`, sent as the `Idempotency-Key` header, so the receiver
+   * can drop a repeat of a call it already took.
    */
-  postJson<T>(
-    path: string,
-    body: unknown,
-    schema: z.ZodType<T>,
-    options: { budgetMs?: number; idempotencyKey?: string } = {},
-  ): Promise<T> {
+  postJson(path: string, body: unknown, options: { budgetMs?: number; idempotencyKey?: string } = {}): Promise<void> {
     const headers: Record<string, string> = { "Content-Type": "application/json" };
     if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
     const init = { method: "POST", headers, body: JSON.stringify(body) };
-    return guarded(this.#scope, this.#options.dependency, (signal) => this.#fetchJson(path, { schema, init }, signal), {
+    return guarded(this.#scope, this.#options.dependency, (signal) => this.#fetchJson(path, { init }, signal), {
       idempotent: options.idempotencyKey !== undefined,
       budgetMs: options.budgetMs,
     });
   }
 
   /** One attempt: each base URL in turn until one answers (a 4xx is an answer). */
+  async #fetchJson(path: string, request: { schema?: undefined; init: RequestBody }, signal: AbortSignal): Promise<void>;
+  async #fetchJson<T>(path: string, request: { schema: z.ZodType<T>; init?: RequestBody }, signal: AbortSignal): Promise<T>;
   async #fetchJson<T>(
     path: string,
-    { schema, init }: { schema: z.ZodType<T>; init?: { method: string; headers: Record<string, string>; body: string } },
+    { schema, init }: { schema?: z.ZodType<T>; init?: RequestBody },
     signal: AbortSignal,
-  ): Promise<T> {
+  ): Promise<T | undefined> {
     let lastError: unknown;
     for (const baseUrl of this.#options.baseUrls) {
       try {
@@ -93,6 +97,11 @@ export class ResilientHttpClient {
           // eslint-disable-next-line no-await-in-loop
           await response.body?.cancel();
           throw new HttpStatusError(response.status);
+        }
+        if (!schema) {
+          // eslint-disable-next-line no-await-in-loop
+          await response.body?.cancel();
+          return undefined;
         }
         // eslint-disable-next-line no-await-in-loop
         const parsed = schema.safeParse(await response.json());

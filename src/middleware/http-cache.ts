@@ -17,8 +17,11 @@ export function httpCache(options: { maxAgeSeconds?: number } = {}): MiddlewareH
   const cacheControl = `public, max-age=${options.maxAgeSeconds ?? 0}, must-revalidate`;
   return async function httpCache(c, next) {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
+    await next();
+    // A response marked no-store (a streamed export) is neither hashed nor cached: hashing
+    // would read the whole stream into memory before the first byte is sent.
+    if (c.res.headers.get("Cache-Control")?.includes("no-store")) return;
     await computeEtag(c, async () => {
-      await next();
       if (c.res.status === 200 && !c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", cacheControl);
     });
   };

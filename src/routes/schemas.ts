@@ -46,3 +46,17 @@ export const writeErrors = (conflict: string) => ({
   413: problem("Body too large"),
   415: problem("Body not sent as application/json"),
 });
+
+export const MAX_PAGE_SIZE = 100;
+
+/** `?limit=&cursor=` of a keyset-paginated list. */
+export const PageQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE)
+    .default(20)
+    .openapi({ param: { name: "limit", in: "query" }, example: 20 }),
+  cursor: z.string().min(1).max(200).optional().openapi({ param: { name: "cursor", in: "query" } }),
+});

@@ -7,7 +7,17 @@ import { ProductRepository, type Product } from "../../data/products";
 import { reviewsFor, type Enrichment } from "../../data/reviews";
 import { mapConcurrent } from "../../resilience";
 import { problems } from "../../errors/problem";
-import type { batchProducts, createProduct, deleteProduct, getProduct, listProducts, updateProduct } from "./products.routes";
+import { databaseCall } from "../../dependencies/calls";
+import { scopeOf } from "../../dependencies/scope";
+import { productExportStream } from "../../data/product-export";
+import type {
+  batchProducts,
+  createProduct,
+  deleteProduct,
+  getProduct,
+  listProducts,
+  updateProduct,
+} from "./products.routes";
 
 type ProductJson = ReturnType<typeof toJson>;
 
@@ -39,6 +49,14 @@ export const list: RouteHandler<typeof listProducts, AppEnv> = async (c) => {
   });
   c.header("X-Cache", status);
   return c.json(page ?? { items: [], nextCursor: null }, 200);
+};
+
+export const exportAll = (c: Context<AppEnv>): Response => {
+  // Bound by the client's connection, not the request's budget: an export of a large table
+  // may take longer, and each page has a budget of its own.
+  const scope = { ...scopeOf(c), signal: c.req.raw.signal };
+  const body = productExportStream(databaseCall(scope), toJson);
+  return c.body(body, 200, { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store" });
 };
 
 export const get: RouteHandler<typeof getProduct, AppEnv> = async (c) => {

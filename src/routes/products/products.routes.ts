@@ -1,7 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { IdParams, json, jsonBody, problem, writeErrors } from "../schemas";
-
-export const MAX_PAGE_SIZE = 100;
+import { IdParams, json, jsonBody, PageQuery, problem, writeErrors } from "../schemas";
 
 const ProductSchema = z
   .object({
@@ -46,17 +44,6 @@ const ProductPageSchema = z
   })
   .openapi("ProductPage");
 
-const ListQuery = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_PAGE_SIZE)
-    .default(20)
-    .openapi({ param: { name: "limit", in: "query" }, example: 20 }),
-  cursor: z.string().min(1).max(200).optional().openapi({ param: { name: "cursor", in: "query" } }),
-});
-
 const tags = ["products"];
 
 export const listProducts = createRoute({
@@ -64,8 +51,21 @@ export const listProducts = createRoute({
   path: "/products",
   tags,
   summary: "List products, newest first (keyset pagination)",
-  request: { query: ListQuery },
+  request: { query: PageQuery },
   responses: { 200: json(ProductPageSchema, "A page of products"), 400: problem("Invalid limit or cursor") },
+});
+
+export const exportProducts = createRoute({
+  method: "get",
+  path: "/products/export",
+  tags,
+  summary: "Every product as NDJSON, streamed (constant memory, stops when the client leaves)",
+  responses: {
+    200: {
+      description: "One product per line, newest first",
+      content: { "application/x-ndjson": { schema: z.string().openapi({ description: "Product objects, one per line" }) } },
+    },
+  },
 });
 
 export const getProduct = createRoute({

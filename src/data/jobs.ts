@@ -1,0 +1,284 @@
+import { z } from "zod";
+import type { Database } from "./database";
+import { decodeCursor, encodeCursor } from "./keyset-cursor";
+
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "dead"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+const JobRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(JOB_STATUSES),
+  payload: z.unknown(),
+  attempts: z.number().int(),
+  max_attempts: z.number().int(),
+  last_error: z.string().nullable(),
+  result: z.unknown(),
+  progress: z.unknown(),
+  idempotency_key: z.string().nullable(),
+  request_id: z.string().nullable(),
+  created_at: z.date(),
+  updated_at: z.date(),
+  started_at: z.date().nullable(),
+  finished_at: z.date().nullable(),
+});
+export type Job = z.infer<typeof JobRow>;
+
+const COLUMNS = `id, name, status, payload, attempts, max_attempts, last_error, result, progress,
+  idempotency_key, request_id, created_at, updated_at, started_at, finished_at`;
+
+const parseJobs = (rows: unknown[]): Job[] => rows.map((row) => JobRow.parse(row));
+
+export interface NewJob {
+  id: string;
+  name: string;
+  payload: unknown;
+  maxAttempts: number;
+  idempotencyKey?: string;
+  requestId?: string;
+  delaySeconds: number;
+}
+
+/** What `insert` did: made the job, or found the one an earlier call made with the same key. */
+export type Insertion = { created: true; job: Job } | { created: false; job: Job; samePayload: boolean };
+
+/** One message the consumer wants to run, and how long its claim may last. */
+export interface ClaimRequest {
+  id: string;
+  leaseMs: number;
+}
+
+/** The answer to a claim, per job: claimed (with its attempt number) or why not. */
+export type ClaimResult =
+  | { id: string; claimed: true; attempts: number; maxAttempts: number; progress: unknown }
+  | { id: string; claimed: false; status: JobStatus | null; leaseLeftMs: number; outOfAttempts: boolean };
+
+/** How one claimed job ended, written back in one statement for the whole batch. */
+export type Completion =
+  | { id: string; status: "succeeded"; result: unknown }
+  | { id: string; status: "failed"; error: string };
+
+const ClaimRow = z.object({
+  id: z.string(),
+  claimed: z.boolean(),
+  attempts: z.number().int().nullable(),
+  max_attempts: z.number().int().nullable(),
+  progress: z.unknown(),
+  status: z.enum(JOB_STATUSES).nullable(),
+  lease_left_ms: z.coerce.number().nullable(),
+  out_of_attempts: z.boolean().nullable(),
+});
+
+/**
+ * Data access for jobs. The consumer's methods each take a whole batch, so a batch of 100
+ * messages costs two round trips (claim, complete), not two hundred.
+ */
+export class JobRepository {
+  readonly #sql: Database;
+
+  constructor(sql: Database) {
+    this.#sql = sql;
+  }
+
+  /**
+   * Inserts a queued job; with a key already used, returns that job instead (never two).
+   * Safe to retry: the id is the caller's, so a repeat after a lost answer finds its own row.
+   */
+  async insert(job: NewJob): Promise<Insertion> {
+    const payload = JSON.stringify(job.payload);
+    const rows = await this.#sql.query(
+      `INSERT INTO jobs (id, name, status, payload, max_attempts, idempotency_key, request_id, run_after)
+       VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6, now() + $7 * interval '1 second')
+       ON CONFLICT DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [job.id, job.name, payload, job.maxAttempts, job.idempotencyKey ?? null, job.requestId ?? null, job.delaySeconds],
+    );
+    const [created] = parseJobs(rows);
+    if (created) return { created: true, job: created };
+    const found = await this.#sql.query(
+      `SELECT ${COLUMNS}, id = $1 AS ours, (name = $2 AND payload = $3::jsonb) AS same_payload
+       FROM jobs WHERE id = $1 OR idempotency_key = $4
+       ORDER BY id = $1 DESC LIMIT 1`,
+      [job.id, job.name, payload, job.idempotencyKey ?? null],
+    );
+    const [existing] = parseJobs(found);
+    if (!existing) throw new Error("A conflicting job vanished between two statements");
+    const flags = z.object({ ours: z.boolean(), same_payload: z.boolean() }).parse(found[0]);
+    if (flags.ours) return { created: true, job: existing };
+    return { created: false, job: existing, samePayload: flags.same_payload };
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    return parseJobs(await this.#sql.query(`SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [id]))[0];
+  }
+
+  /** Newest first, optionally of one status, by keyset (see keyset-cursor.ts). */
+  async list(options: { status?: JobStatus; limit: number; cursor?: string }): Promise<{ items: Job[]; nextCursor: string | null }> {
+    const after = options.cursor === undefined ? null : decodeCursor(options.cursor);
+    const rows = parseJobs(
+      await this.#sql.query(
+        `SELECT ${COLUMNS} FROM jobs
+         WHERE ($1::text IS NULL OR status = $1)
+           AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+         ORDER BY created_at DESC, id DESC
+         LIMIT $4`,
+        [options.status ?? null, after?.createdAt ?? null, after?.id ?? null, options.limit + 1],
+      ),
+    );
+    const items = rows.slice(0, options.limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+  }
+
+  /** Removes a job that never reached the queue (its message could not be sent). */
+  async forget(id: string): Promise<void> {
+    await this.#sql.query(`DELETE FROM jobs WHERE id = $1 AND status = 'queued' AND attempts = 0`, [id]);
+  }
+
+  /**
+   * Claims the jobs for this consumer in one statement: a job is claimable when queued,
+   * failed with attempts left, or running under a lease that has expired (its consumer
+   * died). Each claim counts an attempt. For the others it says why not, so the consumer
+   * can ack a finished job's duplicate delivery or come back when a live lease ends.
+   * Repeating a claim with the same token (after a lost answer) counts no second attempt.
+   */
+  async claim(requests: ClaimRequest[], leaseToken: string): Promise<ClaimResult[]> {
+    if (requests.length === 0) return [];
+    const rows = await this.#sql.query(
+      `WITH wanted AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(id uuid, lease_ms integer)
+       ), claimed AS (
+         UPDATE jobs j SET
+           status = 'running',
+           attempts = CASE WHEN j.status = 'running' AND j.lease_token = $2 THEN j.attempts ELSE j.attempts + 1 END,
+           lease_token = $2,
+           lease_until = now() + w.lease_ms * interval '1 millisecond',
+           started_at = coalesce(j.started_at, now()),
+           updated_at = now()
+         FROM wanted w
+         WHERE j.id = w.id
+           AND ((j.status = 'running' AND j.lease_token = $2)
+             OR (j.attempts < j.max_attempts
+                 AND (j.status IN ('queued', 'failed') OR (j.status = 'running' AND j.lease_until < now()))))
+         RETURNING j.id, j.attempts, j.max_attempts, j.progress
+       )
+       SELECT w.id::text AS id, c.id IS NOT NULL AS claimed, c.attempts, c.max_attempts, c.progress,
+              j.status,
+              greatest(0, extract(epoch FROM j.lease_until - now()) * 1000) AS lease_left_ms,
+              j.attempts >= j.max_attempts AS out_of_attempts
+       FROM wanted w
+       LEFT JOIN claimed c ON c.id = w.id
+       LEFT JOIN jobs j ON j.id = w.id`,
+      [JSON.stringify(requests.map((r) => ({ id: r.id, lease_ms: Math.ceil(r.leaseMs) }))), leaseToken],
+    );
+    return rows.map((raw) => {
+      const row = ClaimRow.parse(raw);
+      return row.claimed
+        ? { id: row.id, claimed: true, attempts: row.attempts ?? 1, maxAttempts: row.max_attempts ?? 1, progress: row.progress }
+        : {
+            id: row.id,
+            claimed: false,
+            status: row.status,
+            leaseLeftMs: row.lease_left_ms ?? 0,
+            outOfAttempts: row.out_of_attempts ?? false,
+          };
+    });
+  }
+
+  /**
+   * Writes how each job of a batch ended, in one statement. Only rows still held under
+   * `leaseToken` change: a consumer whose lease ran out and was taken over cannot overwrite
+   * the new owner's outcome. The token stays on the row until the next claim, so a repeat
+   * after a lost answer writes the same again. Returns the ids it wrote.
+   */
+  async complete(completions: Completion[], leaseToken: string): Promise<Set<string>> {
+    if (completions.length === 0) return new Set();
+    const records = completions.map((c) =>
+      c.status === "succeeded"
+        ? { id: c.id, status: c.status, result: c.result ?? null, error: null }
+        : { id: c.id, status: c.status, result: null, error: c.error },
+    );
+    const rows = await this.#sql.query(
+      `UPDATE jobs j SET
+         status = r.status,
+         result = CASE WHEN r.status = 'succeeded' THEN r.result ELSE j.result END,
+         last_error = CASE WHEN r.status = 'failed' THEN r.error ELSE j.last_error END,
+         finished_at = CASE WHEN r.status = 'succeeded' THEN now() ELSE j.finished_at END,
+         lease_until = NULL,
+         updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, status text, result jsonb, error text)
+       WHERE j.id = r.id AND j.lease_token = $2 AND j.status IN ('running', r.status)
+       RETURNING j.id::text AS id`,
+      [JSON.stringify(records), leaseToken],
+    );
+    return new Set(rows.map((row) => z.object({ id: z.string() }).parse(row).id));
+  }
+
+  /**
+   * Marks jobs dead (the dead-letter consumer): out of attempts, their payload kept for a
+   * replay. A job that succeeded meanwhile (a late duplicate) stays succeeded.
+   */
+  async markDead(ids: string[], reason: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#sql.query(
+      `UPDATE jobs SET status = 'dead', last_error = coalesce(last_error, $2), finished_at = now(),
+         lease_token = NULL, lease_until = NULL, updated_at = now()
+       WHERE id = ANY($1::uuid[]) AND status <> 'succeeded'`,
+      [ids, reason],
+    );
+  }
+
+  /**
+   * Records a message that is not a job at all, so it is visible (GET /jobs?status=dead)
+   * instead of lost. `id` is derived from the message id: a redelivery records it once.
+   */
+  async recordMalformed(id: string, body: unknown, reason: string): Promise<void> {
+    await this.#sql.query(
+      `INSERT INTO jobs (id, name, status, payload, max_attempts, last_error, finished_at)
+       VALUES ($1, '(malformed message)', 'dead', $2::jsonb, 1, $3, now())
+       ON CONFLICT (id) DO NOTHING`,
+      [id, JSON.stringify({ body }), reason],
+    );
+  }
+
+  /** Puts a dead job back in the queue's hands with fresh attempts (its progress is kept). */
+  async requeueDead(id: string): Promise<Job | undefined> {
+    const rows = await this.#sql.query(
+      `UPDATE jobs SET status = 'queued', attempts = 0, result = NULL, finished_at = NULL,
+         lease_token = NULL, lease_until = NULL, run_after = now(), updated_at = now()
+       WHERE id = $1 AND status = 'dead'
+       RETURNING ${COLUMNS}`,
+      [id],
+    );
+    return parseJobs(rows)[0];
+  }
+
+  /** Undoes `requeueDead` when the message could not be sent. */
+  async returnToDead(id: string, reason: string): Promise<void> {
+    await this.#sql.query(
+      `UPDATE jobs SET status = 'dead', last_error = $2, finished_at = now(), updated_at = now()
+       WHERE id = $1 AND status = 'queued'`,
+      [id, reason],
+    );
+  }
+
+  /**
+   * Jobs queued for a while whose message may never have been sent (the producer died
+   * between the insert and the send). Each is marked as re-sent now, so the next sweep
+   * leaves it alone for another `olderThanMs`. Re-sending one is safe: a duplicate delivery of a job
+   * that is already running or done is recognised by the claim.
+   */
+  async stranded(olderThanMs: number, limit: number): Promise<Job[]> {
+    const rows = await this.#sql.query(
+      `UPDATE jobs SET run_after = now()
+       WHERE id IN (
+         SELECT id FROM jobs
+         WHERE status = 'queued' AND run_after < now() - $1 * interval '1 millisecond'
+         ORDER BY run_after LIMIT $2
+         FOR UPDATE SKIP LOCKED)
+       RETURNING ${COLUMNS}`,
+      [olderThanMs, limit],
+    );
+    return parseJobs(rows);
+  }
+}

@@ -1,0 +1,38 @@
+import type { DependencyCall } from "../dependencies/calls";
+import type { Database } from "./database";
+import { ProductRepository, type Product } from "./products";
+
+/** Rows fetched per query while exporting: one round trip each, one page in memory. */
+export const EXPORT_PAGE_SIZE = 500;
+/** All attempts at one page stop after this (the export as a whole has no deadline). */
+const PAGE_BUDGET_MS = 10_000;
+
+/**
+ * Every product as NDJSON, newest first, streamed page by page by keyset. The next page is
+ * read only when the client has taken the previous one (pull-based, no high-water mark):
+ * memory holds one page whatever the table's size, and a slow client slows the reads
+ * instead of filling a buffer. When the client goes away, the stream is cancelled and the
+ * query in flight aborted.
+ *
+ * Rows inserted while the export runs appear only if they sort after the current position:
+ * keyset paging never repeats or skips a row that existed when the export began.
+ */
+export function productExportStream(db: DependencyCall<Database>, toJson: (product: Product) => unknown): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cursor: string | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const page = await db((sql) => new ProductRepository(sql).list(EXPORT_PAGE_SIZE, cursor), {
+          idempotent: true,
+          budgetMs: PAGE_BUDGET_MS,
+        });
+        const lines = page.items.map((product) => `${JSON.stringify(toJson(product))}\n`).join("");
+        if (lines) controller.enqueue(encoder.encode(lines));
+        if (page.nextCursor === null) controller.close();
+        else cursor = page.nextCursor;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

@@ -1,0 +1,255 @@
+import type { Bindings } from "../env";
+import { readConfig } from "../config/config";
+import { databaseCall } from "../dependencies/calls";
+import type { DependencyScope } from "../dependencies/scope";
+import { JobRepository, type ClaimResult, type Completion } from "../data/jobs";
+import { LeaseLostError } from "../data/product-imports";
+import { createDeadline, mapConcurrent, raceAbort } from "../resilience";
+import { PermanentJobError, type JobDefinition } from "./define-job";
+import { JobEnvelopeSchema, jsonSafe, type JobEnvelope, type MalformedLetter } from "./envelope";
+import { jobLogger } from "./job-logger";
+import { findJob } from "./registry";
+import { retryDelaySeconds } from "./retry-delay";
+
+/** A claim lasts the job's timeout plus this, so a live attempt is never taken for a dead one. */
+const LEASE_MARGIN_MS = 60_000;
+/** When the database cannot be reached to claim or record jobs, messages come back after this. */
+const DATABASE_DOWN_DELAY_SECONDS = 30;
+/** A consumer invocation may run 15 minutes; stop a little before. */
+const INVOCATION_BUDGET_MS = 14 * 60_000;
+
+/** A message that carries a job this consumer knows. */
+interface Delivery {
+  message: Message;
+  envelope: JobEnvelope;
+  definition: JobDefinition;
+}
+
+type Outcome =
+  | { kind: "succeeded"; result: unknown }
+  | { kind: "failed"; error: unknown; final: boolean };
+
+/**
+ * The jobs queue's consumer. Per batch: parse every message (a malformed one goes to the
+ * dead-letter queue and never fails the batch), claim all jobs in one statement, run the
+ * claimed ones with bounded concurrency, each under its own deadline, record every outcome
+ * in one statement, then ack or retry each message on its own:
+ *
+ * - success: ack;
+ * - failure with attempts left: `retry({ delaySeconds })`, exponential with jitter;
+ * - out of attempts, or a PermanentJobError: to the dead-letter queue, then ack;
+ * - a duplicate delivery of a finished job: ack without running it again;
+ * - a job another consumer is running: retry once that claim's lease would end.
+ *
+ * Nothing here throws: a throw would retry the whole batch, jobs that succeeded included.
+ */
+export async function consumeJobs(batch: MessageBatch, env: Bindings, ctx: ExecutionContext): Promise<void> {
+  const invocation = createDeadline(INVOCATION_BUDGET_MS);
+  const scope: DependencyScope = { env, signal: invocation.signal, waitUntil: (promise) => ctx.waitUntil(promise) };
+  try {
+    await consume(batch.messages, scope);
+  } finally {
+    invocation.dispose();
+  }
+}
+
+async function consume(messages: readonly Message[], scope: DependencyScope): Promise<void> {
+  const deliveries: Delivery[] = [];
+  const seen = new Set<string>();
+  for (const message of messages) {
+    const parsed = JobEnvelopeSchema.safeParse(message.body);
+    if (!parsed.success) {
+      // eslint-disable-next-line no-await-in-loop -- rare, and each must be kept before its ack
+      await deadLetterMalformed(scope, message, "not a job envelope");
+      continue;
+    }
+    const definition = findJob(parsed.data.name);
+    if (!definition) {
+      // eslint-disable-next-line no-await-in-loop -- rare, as above
+      await deadLetter(scope, message, parsed.data, `no job named "${parsed.data.name}" is registered`);
+      continue;
+    }
+    if (seen.has(parsed.data.jobId)) {
+      message.ack(); // the same job twice in one batch: one delivery is enough
+      continue;
+    }
+    seen.add(parsed.data.jobId);
+    deliveries.push({ message, envelope: parsed.data, definition });
+  }
+  if (deliveries.length === 0) return;
+
+  const leaseToken = crypto.randomUUID();
+  const db = databaseCall(scope);
+  let claims: ClaimResult[];
+  try {
+    claims = await db(
+      (sql) =>
+        new JobRepository(sql).claim(
+          deliveries.map((d) => ({ id: d.envelope.jobId, leaseMs: d.definition.options.timeoutMs + LEASE_MARGIN_MS })),
+          leaseToken,
+        ),
+      { idempotent: true },
+    );
+  } catch (error) {
+    logBatch("error", "could not claim jobs; the batch comes back later", { error: describe(error), jobs: deliveries.length });
+    for (const { message } of deliveries) message.retry({ delaySeconds: DATABASE_DOWN_DELAY_SECONDS });
+    return;
+  }
+
+  const claimById = new Map(claims.map((claim) => [claim.id, claim]));
+  const claimed: { delivery: Delivery; claim: Extract<ClaimResult, { claimed: true }> }[] = [];
+  for (const delivery of deliveries) {
+    const claim = claimById.get(delivery.envelope.jobId);
+    if (claim?.claimed) claimed.push({ delivery, claim });
+    // eslint-disable-next-line no-await-in-loop -- only dead-letters wait, and they are rare
+    else await settleUnclaimed(scope, delivery, claim);
+  }
+
+  const limit = readConfig(scope.env).JOB_CONCURRENCY;
+  const outcomes = await mapConcurrent(claimed, limit, ({ delivery, claim }) =>
+    runJob(scope, delivery, claim, leaseToken),
+  );
+  const results = claimed.map((entry, i) => {
+    const settled = outcomes[i];
+    const outcome: Outcome = settled?.ok ? settled.value : { kind: "failed", error: settled?.error, final: false };
+    return { ...entry, outcome };
+  });
+
+  const completions: Completion[] = results.map(({ delivery, outcome }) =>
+    outcome.kind === "succeeded"
+      ? { id: delivery.envelope.jobId, status: "succeeded", result: outcome.result }
+      : { id: delivery.envelope.jobId, status: "failed", error: describe(outcome.error) },
+  );
+  let written: Set<string>;
+  try {
+    written = await db((sql) => new JobRepository(sql).complete(completions, leaseToken), { idempotent: true });
+  } catch (error) {
+    // The outcomes are lost: the jobs run again once their claims lapse (handlers are idempotent).
+    logBatch("error", "could not record job outcomes; they will run again", { error: describe(error), jobs: results.length });
+    for (const { delivery } of results) {
+      delivery.message.retry({ delaySeconds: Math.ceil(delivery.definition.options.timeoutMs / 1000) + DATABASE_DOWN_DELAY_SECONDS });
+    }
+    return;
+  }
+
+  await mapConcurrent(results, 6, async ({ delivery, claim, outcome }) => {
+    const { message, envelope, definition } = delivery;
+    if (!written.has(envelope.jobId) || outcome.kind === "succeeded") {
+      // Not written: another consumer took the job over after our lease ran out; it owns the outcome.
+      message.ack();
+      return;
+    }
+    if (outcome.final || claim.attempts >= claim.maxAttempts) {
+      await deadLetter(scope, message, { ...envelope, attempt: claim.attempts }, describe(outcome.error));
+      return;
+    }
+    message.retry({ delaySeconds: retryDelaySeconds(claim.attempts, definition.options) });
+  });
+}
+
+/** A delivery whose job was not claimed: a duplicate, someone else's, or out of attempts. */
+async function settleUnclaimed(scope: DependencyScope, delivery: Delivery, claim: ClaimResult | undefined): Promise<void> {
+  const { message, envelope } = delivery;
+  if (!claim || claim.claimed) return;
+  switch (claim.status) {
+    case null:
+      await deadLetter(scope, message, envelope, "the job has no row in the jobs table");
+      return;
+    case "succeeded":
+    case "dead":
+      message.ack(); // a duplicate delivery of a finished job: its side effects happened once
+      return;
+    case "running":
+      message.retry({ delaySeconds: Math.max(1, Math.ceil(claim.leaseLeftMs / 1000) + 1) });
+      return;
+    case "queued":
+    case "failed":
+      // Out of attempts, and an earlier delivery could not reach the dead-letter queue.
+      if (claim.outOfAttempts) await deadLetter(scope, message, envelope, "out of attempts");
+      else message.retry({ delaySeconds: DATABASE_DOWN_DELAY_SECONDS });
+      return;
+  }
+}
+
+/** Runs one claimed job under its deadline; never throws, the outcome says what happened. */
+async function runJob(
+  scope: DependencyScope,
+  { envelope, definition }: Delivery,
+  claim: Extract<ClaimResult, { claimed: true }>,
+  leaseToken: string,
+): Promise<Outcome> {
+  const log = jobLogger({ jobId: envelope.jobId, job: envelope.name, attempt: claim.attempts, requestId: envelope.requestId });
+  const started = Date.now();
+  const deadline = createDeadline(definition.options.timeoutMs, { parent: scope.signal });
+  const jobScope: DependencyScope = { ...scope, signal: deadline.signal };
+  try {
+    const payload = definition.schema.safeParse(envelope.payload);
+    if (!payload.success) throw new PermanentJobError(`The payload no longer matches the job's schema: ${payload.error.message}`);
+    const result = await raceAbort(
+      definition.handler(payload.data, {
+        jobId: envelope.jobId,
+        attempt: claim.attempts,
+        maxAttempts: claim.maxAttempts,
+        requestId: envelope.requestId,
+        env: scope.env,
+        signal: deadline.signal,
+        scope: jobScope,
+        db: databaseCall(jobScope),
+        leaseToken,
+        progress: claim.progress,
+        log,
+      }),
+      deadline.signal,
+    );
+    log.info("job succeeded", { durationMs: Date.now() - started });
+    return { kind: "succeeded", result };
+  } catch (error) {
+    const final = error instanceof PermanentJobError;
+    const lost = error instanceof LeaseLostError;
+    log[lost ? "warn" : "error"](lost ? "job lost its claim" : "job failed", {
+      durationMs: Date.now() - started,
+      error: describe(error),
+      final,
+    });
+    return { kind: "failed", error, final };
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/** Sends a job to the dead-letter queue (whose consumer marks it dead), then acks it. */
+async function deadLetter(scope: DependencyScope, message: Message, envelope: JobEnvelope, reason: string): Promise<void> {
+  try {
+    await scope.env.JOBS_DEAD_LETTERS.send(envelope, { contentType: "json" });
+    jobLogger({ jobId: envelope.jobId, job: envelope.name, requestId: envelope.requestId }).warn("job dead-lettered", { reason });
+    message.ack();
+  } catch (error) {
+    logBatch("error", "could not dead-letter a job; it comes back later", { jobId: envelope.jobId, error: describe(error) });
+    message.retry({ delaySeconds: DATABASE_DOWN_DELAY_SECONDS });
+  }
+}
+
+/** Sends a message that is not a job, whole, to the dead-letter queue, then acks it. */
+async function deadLetterMalformed(scope: DependencyScope, message: Message, reason: string): Promise<void> {
+  const letter: MalformedLetter = { malformed: true, reason, body: jsonSafe(message.body) };
+  try {
+    await scope.env.JOBS_DEAD_LETTERS.send(letter, { contentType: "json" });
+    logBatch("warn", "malformed message dead-lettered", { messageId: message.id, reason });
+    message.ack();
+  } catch (error) {
+    logBatch("error", "could not dead-letter a malformed message", { messageId: message.id, error: describe(error) });
+    message.retry({ delaySeconds: DATABASE_DOWN_DELAY_SECONDS });
+  }
+}
+
+function logBatch(level: "warn" | "error", msg: string, fields: Record<string, unknown>): void {
+  const line = JSON.stringify({ level, msg, queue: "jobs", ...fields });
+  if (level === "error") console.error(line);
+  else console.warn(line);
+}
+
+/** An error as one line for the job's row and the logs: never a stack trace. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 1_000);
+  return String(error).slice(0, 1_000);
+}

@@ -1,0 +1,145 @@
+import { databaseCall } from "../dependencies/calls";
+import type { DependencyScope } from "../dependencies/scope";
+import { JobRepository, type Job } from "../data/jobs";
+import { MAX_QUEUE_DELAY_SECONDS } from "./define-job";
+import { MAX_MESSAGE_BYTES, messageBytes, type JobEnvelope } from "./envelope";
+import { findJob, type JobName, type JobPayload } from "./registry";
+
+export interface EnqueueOptions {
+  /** Wait this long before the first attempt (0–43,200 s). */
+  delaySeconds?: number;
+  /** Same key, same job: a repeated call returns the first call's job and sends nothing. */
+  idempotencyKey?: string;
+  /** The request asking for it, so producer and consumer logs correlate. */
+  requestId?: string;
+  /** A job id chosen by the caller (e.g. one already used to name an uploaded file). */
+  jobId?: string;
+}
+
+export interface Enqueued {
+  job: Job;
+  /** False when the idempotency key found an earlier job. */
+  created: boolean;
+}
+
+/** Why a job was not enqueued; the routes turn each into a problem response. */
+export class EnqueueError extends Error {
+  override readonly name = "EnqueueError";
+  constructor(
+    readonly reason: "unknown-job" | "invalid-payload" | "too-large" | "invalid-delay" | "invalid-key" | "key-reused",
+    message: string,
+    readonly issues: { field: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Enqueues a job: validates the payload against the job's schema, records the job
+ * (`queued`) in Postgres, then sends its envelope to the queue. A payload that does not
+ * fit in one message is refused: put large data in R2 and pass its key.
+ *
+ * The row comes first, so a job that is running always has a row to claim. When the send
+ * fails, the row is removed and the error thrown; when the Worker dies between the two,
+ * the sweeper (see `sweep.ts`) sends the stranded job later.
+ *
+ * @example
+ * await enqueue(scopeOf(c), "recompute-product-stats", { productId }, { requestId: c.var.requestId });
+ */
+export async function enqueue<N extends JobName>(
+  scope: DependencyScope,
+  name: N,
+  payload: JobPayload<N>,
+  options: EnqueueOptions = {},
+): Promise<Enqueued> {
+  return enqueueUnchecked(scope, name, payload, options);
+}
+
+/** `enqueue` for a name and payload that come from outside (POST /jobs): both checked at run time. */
+export async function enqueueUnchecked(
+  scope: DependencyScope,
+  name: string,
+  payload: unknown,
+  options: EnqueueOptions = {},
+): Promise<Enqueued> {
+  const definition = findJob(name);
+  if (!definition) throw new EnqueueError("unknown-job", `There is no job named "${name}".`);
+  const parsed = definition.schema.safeParse(payload);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({
+      field: ["payload", ...issue.path].join("."),
+      message: issue.message,
+    }));
+    throw new EnqueueError("invalid-payload", `The payload of "${name}" is invalid.`, issues);
+  }
+  const delaySeconds = options.delaySeconds ?? 0;
+  if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_QUEUE_DELAY_SECONDS) {
+    throw new EnqueueError("invalid-delay", `delaySeconds must be a whole number from 0 to ${String(MAX_QUEUE_DELAY_SECONDS)}.`);
+  }
+
+  const key = options.idempotencyKey;
+  if (key !== undefined && (key.length < 1 || key.length > 255)) {
+    throw new EnqueueError("invalid-key", "An Idempotency-Key is 1 to 255 characters.");
+  }
+
+  const jobId = options.jobId ?? crypto.randomUUID();
+  const envelope: JobEnvelope = {
+    v: 1,
+    jobId,
+    name,
+    payload: parsed.data,
+    attempt: 0,
+    requestId: options.requestId ?? null,
+    enqueuedAt: new Date().toISOString(),
+  };
+  const size = messageBytes(envelope);
+  if (size > MAX_MESSAGE_BYTES) {
+    throw new EnqueueError(
+      "too-large",
+      `The job's message would be ${String(size)} bytes; a queue message holds at most ${String(MAX_MESSAGE_BYTES)}. Store large data in R2 and pass its key.`,
+    );
+  }
+
+  const db = databaseCall(scope);
+  const insertion = await db(
+    (sql) =>
+      new JobRepository(sql).insert({
+        id: jobId,
+        name,
+        payload: parsed.data,
+        maxAttempts: definition.options.maxAttempts,
+        idempotencyKey: options.idempotencyKey,
+        requestId: options.requestId,
+        delaySeconds,
+      }),
+    // Safe to retry: the id is fixed, so a lost answer cannot make a second job.
+    { idempotent: true },
+  );
+  if (!insertion.created) {
+    if (!insertion.samePayload) {
+      throw new EnqueueError("key-reused", "This Idempotency-Key was already used for a different job or payload.");
+    }
+    return { job: insertion.job, created: false };
+  }
+  try {
+    await scope.env.JOBS.send(envelope, { contentType: "json", delaySeconds });
+  } catch (error) {
+    await db((sql) => new JobRepository(sql).forget(jobId), { idempotent: true }).catch(() => undefined);
+    throw error;
+  }
+  return { job: insertion.job, created: true };
+}
+
+/** Sends a job's envelope again (a replay, or the sweeper); its row is already queued. */
+export async function sendEnvelope(scope: DependencyScope, job: Job): Promise<void> {
+  const envelope: JobEnvelope = {
+    v: 1,
+    jobId: job.id,
+    name: job.name,
+    payload: job.payload,
+    attempt: job.attempts,
+    requestId: job.request_id,
+    enqueuedAt: new Date().toISOString(),
+  };
+  await scope.env.JOBS.send(envelope, { contentType: "json" });
+}
