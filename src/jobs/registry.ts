@@ -21,7 +21,20 @@ export function isJobName(name: string): name is JobName {
   return Object.hasOwn(JOBS, name);
 }
 
+// Jobs registered at run time (see registerJob); JOBS is the typed, static set.
+const registered = new Map<string, JobDefinition>();
+
+/**
+ * Adds a job defined elsewhere (a plug-in, a test's job with a fault in it) to this
+ * isolate's registry. Such a job is enqueued with `enqueueUnchecked` or POST /jobs; give it
+ * a name of its own, and register it in every isolate that consumes the queue.
+ */
+export function registerJob<Schema extends z.ZodType, Result>(definition: JobDefinition<Schema, Result>): void {
+  if (isJobName(definition.name)) throw new Error(`A built-in job is already named "${definition.name}"`);
+  registered.set(definition.name, definition as unknown as JobDefinition);
+}
+
 /** A job's definition with its types erased, for code that handles any job. */
 export function findJob(name: string): JobDefinition | undefined {
-  return isJobName(name) ? (JOBS[name] as unknown as JobDefinition) : undefined;
+  return isJobName(name) ? (JOBS[name] as unknown as JobDefinition) : registered.get(name);
 }
