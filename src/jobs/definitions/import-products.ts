@@ -110,7 +110,8 @@ async function runImport(source: AsyncIterable<NumberedRecord>, ctx: JobContext)
     if (batch.length >= IMPORT_BATCH_SIZE) await flush();
   }
   if (batch.length > 0 || lastLine !== progress.line) await flush();
-  return progress;
+  // Duplicates found by the database are reported after the batch's other errors: by line.
+  return { ...progress, errors: progress.errors.toSorted((a, b) => a.line - b.line) };
 }
 
 /** The file's records, numbered by the line they start on. */
