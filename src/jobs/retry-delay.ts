@@ -1,9 +1,10 @@
 import { MAX_QUEUE_DELAY_SECONDS } from "./define-job";
 
 /**
- * Seconds to wait before the attempt after `attempt` (1-based): exponential, with "equal
- * jitter" (half fixed, half random) so consumers that failed together do not come back
- * together, yet each delay is at least as long as the one before. Whole seconds, as
+ * Seconds to wait before the attempt after `attempt` (1-based): exponential, with jitter.
+ * The ceiling doubles per attempt up to `maxDelaySeconds`; each delay is drawn between the
+ * previous attempt's ceiling and its own, so consumers that failed together come back
+ * spread out, and no delay is ever shorter than the one before. Whole seconds, as
  * `message.retry({ delaySeconds })` takes them, and never over the Queues limit.
  *
  * @example
@@ -15,8 +16,9 @@ export function retryDelaySeconds(
   options: { initialDelaySeconds: number; maxDelaySeconds: number },
   random: () => number = Math.random,
 ): number {
-  const exponent = Math.max(0, attempt - 1);
-  const ceiling = Math.min(options.maxDelaySeconds, options.initialDelaySeconds * 2 ** Math.min(exponent, 30));
-  const delay = Math.ceil(ceiling / 2 + random() * (ceiling / 2));
-  return Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(options.initialDelaySeconds > 0 ? 1 : 0, delay));
+  const ceiling = (n: number) =>
+    Math.min(options.maxDelaySeconds, MAX_QUEUE_DELAY_SECONDS, options.initialDelaySeconds * 2 ** Math.min(Math.max(0, n - 1), 30));
+  const high = ceiling(attempt);
+  const low = attempt > 1 ? ceiling(attempt - 1) : high / 2;
+  return Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(low + random() * (high - low)));
 }

@@ -1,4 +1,4 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
@@ -147,4 +147,20 @@ describe("through the real queue", () => {
     const again = await api(`/jobs/${job.id}/retry`, { method: "POST", headers: ADMIN });
     expect(again.status).toBe(409);
   }, 40_000);
+});
+
+describe("the sweeper (cron trigger)", () => {
+  it("sends again a job that was recorded but never sent", async () => {
+    const id = crypto.randomUUID();
+    await sql().query(
+      `INSERT INTO jobs (id, name, status, payload, max_attempts, run_after)
+       VALUES ($1, 'test-flaky', 'queued', '{"failTimes":0}', 3, now() - interval '10 minutes')`,
+      [id],
+    );
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "*/5 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const done = await waitForJob(id, ["succeeded"]);
+    expect(done.attempts).toBe(1);
+  });
 });
