@@ -50,7 +50,8 @@ export function jsonSafe(body: unknown): unknown {
     return { base64: btoa(binary) };
   }
   try {
-    const json = JSON.stringify(body);
+    // undefined for undefined, a function or a symbol, whatever the declared type says.
+    const json = JSON.stringify(body) as string | undefined;
     return json === undefined ? String(body) : (JSON.parse(json) as unknown);
   } catch {
     return String(body);

@@ -31,10 +31,10 @@ const registered = new Map<string, JobDefinition>();
  */
 export function registerJob<Schema extends z.ZodType, Result>(definition: JobDefinition<Schema, Result>): void {
   if (isJobName(definition.name)) throw new Error(`A built-in job is already named "${definition.name}"`);
-  registered.set(definition.name, definition as unknown as JobDefinition);
+  registered.set(definition.name, definition);
 }
 
 /** A job's definition with its types erased, for code that handles any job. */
 export function findJob(name: string): JobDefinition | undefined {
-  return isJobName(name) ? (JOBS[name] as unknown as JobDefinition) : registered.get(name);
+  return isJobName(name) ? JOBS[name] : registered.get(name);
 }

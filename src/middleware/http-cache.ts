@@ -21,8 +21,9 @@ export function httpCache(options: { maxAgeSeconds?: number } = {}): MiddlewareH
     // A response marked no-store (a streamed export) is neither hashed nor cached: hashing
     // would read the whole stream into memory before the first byte is sent.
     if (c.res.headers.get("Cache-Control")?.includes("no-store")) return;
-    await computeEtag(c, async () => {
+    await computeEtag(c, () => {
       if (c.res.status === 200 && !c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", cacheControl);
+      return Promise.resolve();
     });
   };
 }

@@ -18,6 +18,8 @@ describe("API documentation", () => {
     expect(doc.components.schemas).toHaveProperty("Product");
     expect(doc.components.schemas).toHaveProperty("Problem");
     expect(doc.paths["/products"]?.post?.responses).toHaveProperty("409");
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/jobs", "/jobs/{id}", "/jobs/{id}/retry", "/imports", "/products/export"]));
+    expect(doc.components.schemas).toHaveProperty("Job");
   });
 
   it("serves a docs page that reads the document", async () => {

@@ -18,13 +18,13 @@ const failures = new Map<string, number>();
 const flaky = defineJob(
   "test-flaky",
   z.object({ failTimes: z.number().int() }),
-  async ({ failTimes }, ctx) => {
+  ({ failTimes }, ctx) => {
     const failed = failures.get(ctx.jobId) ?? 0;
     if (failed < failTimes) {
       failures.set(ctx.jobId, failed + 1);
-      throw new Error(`planned failure ${String(failed + 1)}`);
+      return Promise.reject(new Error(`planned failure ${String(failed + 1)}`));
     }
-    return { attempt: ctx.attempt };
+    return Promise.resolve({ attempt: ctx.attempt });
   },
   { maxAttempts: 3, initialDelaySeconds: 1, maxDelaySeconds: 8 },
 );
@@ -33,9 +33,7 @@ registerJob(flaky);
 const refused = defineJob(
   "test-refused",
   z.object({}),
-  async () => {
-    throw new PermanentJobError("the input can never work");
-  },
+  () => Promise.reject(new PermanentJobError("the input can never work")),
   { maxAttempts: 5 },
 );
 registerJob(refused);
@@ -108,11 +106,11 @@ describe("job retries (messages delivered by hand)", () => {
   it("dead-letters a malformed message, and the rest of its batch still runs", async () => {
     const { job } = await enqueueUnchecked(scope(), "test-flaky", { failTimes: 0 }, { delaySeconds: 3_600 });
     const marker = crypto.randomUUID();
-    const batch = createMessageBatch("edgekit-jobs", [
-      { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { hello: marker } as unknown },
-      { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: envelopeOf(job) },
-      { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: "not even an object" },
-    ]);
+    const bodies: unknown[] = [{ hello: marker }, envelopeOf(job), "not even an object"];
+    const batch = createMessageBatch(
+      "edgekit-jobs",
+      bodies.map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body })),
+    );
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
     const result = await getQueueResult(batch, ctx);

@@ -19,7 +19,7 @@ describe("POST /jobs", () => {
   it("answers 202 with Location, and the request id travels with the job", async () => {
     const response = await postJob({ name: "recompute-product-stats", payload: {} });
     expect(response.status).toBe(202);
-    const job = (await response.json()) as { id: string; request_id: string };
+    const job = await response.json<{ id: string; request_id: string }>();
     expect(response.headers.get("Location")).toBe(`/jobs/${job.id}`);
     expect(job.request_id).toBe(response.headers.get("X-Request-Id"));
     const done = await waitForJob(job.id, ["succeeded"]);
@@ -49,7 +49,7 @@ describe("POST /jobs with an Idempotency-Key", () => {
     const key = crypto.randomUUID();
     const body = { name: "recompute-product-stats", payload: {} };
     const responses = await Promise.all(Array.from({ length: 5 }, () => postJob(body, { "Idempotency-Key": key })));
-    const jobs = await Promise.all(responses.map(async (r) => ({ status: r.status, job: (await r.json()) as { id: string } })));
+    const jobs = await Promise.all(responses.map(async (r) => ({ status: r.status, job: await r.json<{ id: string }>() })));
     expect(jobs.map((j) => j.status)).toEqual([202, 202, 202, 202, 202]);
     expect(new Set(jobs.map((j) => j.job.id)).size).toBe(1);
     const [row] = await sql()`SELECT count(*)::int AS n FROM jobs WHERE idempotency_key = ${key}`;
@@ -73,7 +73,7 @@ describe("GET /jobs", () => {
     let cursor: string | null = null;
     do {
       const query: string = `/jobs?status=queued&limit=2${cursor ? `&cursor=${cursor}` : ""}`;
-      const page = (await (await api(query, { headers: ADMIN })).json()) as { items: { id: string; status: string }[]; nextCursor: string | null };
+      const page = await (await api(query, { headers: ADMIN })).json<{ items: { id: string; status: string }[]; nextCursor: string | null }>();
       expect(page.items.every((job) => job.status === "queued")).toBe(true);
       seen.push(...page.items.map((job) => job.id));
       cursor = page.nextCursor;
@@ -95,7 +95,7 @@ describe("notify-webhook", () => {
     const job = await enqueueJob({ name: "notify-webhook", payload: { url, event: "product.created", data: { id: 1 } } });
     const done = await waitForJob(job.id, ["succeeded"]);
     expect(done.result).toMatchObject({ delivered: true });
-    const received = (await (await fetch(url)).json()) as { deliveries: { key: string; count: number; body: unknown }[] };
+    const received = await (await fetch(url)).json<{ deliveries: { key: string; count: number; body: unknown }[] }>();
     expect(received.deliveries).toEqual([
       { key: job.id, count: 1, body: expect.objectContaining({ id: job.id, event: "product.created", data: { id: 1 } }) },
     ]);

@@ -168,7 +168,7 @@ describe("admin routes", () => {
     const response = await admin("/admin/breakers");
     expect(response.status).toBe(200);
     const { breakers } = await response.json<{ breakers: { name: string; counters: object }[] }>();
-    expect(breakers.map((b) => b.name)).toEqual(["neon", "redis", "reviews"]);
+    expect(breakers.map((b) => b.name)).toEqual(["neon", "redis", "reviews", "webhooks"]);
     expect(breakers[0]!.counters).toHaveProperty("opens");
   });
 

@@ -106,7 +106,6 @@ async function runImport(source: AsyncIterable<NumberedRecord>, ctx: JobContext)
       batch.push({ line, ...outcome.value });
     }
     // Sequential on purpose: each batch's checkpoint must commit before the next batch.
-    // eslint-disable-next-line no-await-in-loop
     if (batch.length >= IMPORT_BATCH_SIZE) await flush();
   }
   if (batch.length > 0 || lastLine !== progress.line) await flush();
@@ -115,7 +114,7 @@ async function runImport(source: AsyncIterable<NumberedRecord>, ctx: JobContext)
 }
 
 /** The file's records, numbered by the line they start on. */
-async function* records(body: ReadableStream<Uint8Array>, format: ImportFormat): AsyncGenerator<NumberedRecord> {
+async function* records(body: ReadableStream, format: ImportFormat): AsyncGenerator<NumberedRecord> {
   const text = body.pipeThrough(new TextDecoderStream());
   if (format === "ndjson") {
     for await (const { line, text: json } of text.pipeThrough(numberedLines())) yield { line, ...parseJsonObject(json) };

@@ -39,7 +39,7 @@ const IdempotencyHeader = z.object({
     .min(1)
     .max(255)
     .optional()
-    .openapi({ param: { name: "Idempotency-Key", in: "header" }, description: "Same key, same job: never two." }),
+    .openapi({ param: { name: "idempotency-key", in: "header" }, description: "Same key, same job: never two." }),
 });
 
 const JobPageSchema = z.object({ items: z.array(JobSchema), nextCursor: z.string().nullable() }).openapi("JobPage");
