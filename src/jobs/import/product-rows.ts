@@ -30,7 +30,7 @@ const Validated = z
     stock: optional(integer),
   })
   .refine((row) => row.price_cents !== undefined || row.price !== undefined, {
-    message: "price_cents (or price) is required",
+    message: "required (or give price)",
     path: ["price_cents"],
   });
 type Validated = z.infer<typeof Validated>;
