@@ -18,6 +18,8 @@ export default defineConfig({
                 RATE_LIMIT_ADMIN_PER_MINUTE: "1000000",
                 // Short breaks, so tests see OPEN → HALF_OPEN → CLOSED in real time.
                 BREAKER_BREAK_MS: "1500",
+                // A small window, so a test sees a slow subscriber closed after a few hundred events.
+                EVENT_MAX_UNACKED: "100",
               },
             },
           })),

@@ -17,6 +17,7 @@ import { productsRouter } from "./routes/products/products.index";
 import { usersRouter } from "./routes/users/users.index";
 import { jobsRouter } from "./routes/jobs/jobs.index";
 import { importsRouter } from "./routes/imports/imports.index";
+import { eventsRouter } from "./routes/events/events.index";
 import { createRouter } from "./routes/router";
 
 /** Builds the app: middleware in the order every request meets it, then the route groups. */
@@ -45,6 +46,7 @@ export function createApp() {
   app.use("/admin/*", rateLimit("admin"));
   app.use("/jobs/*", rateLimit("admin"));
   app.use("/imports", rateLimit("admin"));
+  app.use("/events/*", rateLimit("api"));
   app.use("/cache/*", rateLimit("admin"));
 
   app.route("/", healthRouter);
@@ -54,6 +56,7 @@ export function createApp() {
   app.route("/", cacheRouter);
   app.route("/", jobsRouter);
   app.route("/", importsRouter);
+  app.route("/", eventsRouter);
   mountDocs(app);
 
   app.notFound((c) => problemResponse(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)));

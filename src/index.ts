@@ -5,6 +5,7 @@ import { DEAD_LETTER_QUEUE } from "./jobs/queues";
 import { sweepStrandedJobs } from "./jobs/sweep";
 
 export { CircuitBreakerObject } from "./objects/circuit-breaker-object";
+export { EventHubObject } from "./objects/event-hub-object";
 
 const app = createApp();
 

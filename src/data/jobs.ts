@@ -218,13 +218,17 @@ export class JobRepository {
    * Marks jobs dead (the dead-letter consumer): out of attempts, their payload kept for a
    * replay. A job that succeeded meanwhile (a late duplicate) stays succeeded.
    */
-  async markDead(ids: string[], reason: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.#sql.query(
+  async markDead(ids: string[], reason: string): Promise<{ id: string; name: string; attempts: number; last_error: string | null }[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#sql.query(
       `UPDATE jobs SET status = 'dead', last_error = coalesce(last_error, $2), finished_at = now(),
          lease_token = NULL, lease_until = NULL, updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND status <> 'succeeded'`,
+       WHERE id = ANY($1::uuid[]) AND status <> 'succeeded'
+       RETURNING id::text AS id, name, attempts, last_error`,
       [ids, reason],
+    );
+    return rows.map((row) =>
+      z.object({ id: z.string(), name: z.string(), attempts: z.number().int(), last_error: z.string().nullable() }).parse(row),
     );
   }
 

@@ -7,6 +7,7 @@ import { LeaseLostError } from "../data/product-imports";
 import { createDeadline, mapConcurrent, raceAbort } from "../resilience";
 import { PermanentJobError, type JobDefinition } from "./define-job";
 import { JobEnvelopeSchema, jsonSafe, type JobEnvelope, type MalformedLetter } from "./envelope";
+import { publishJobStatus } from "./job-events";
 import { jobLogger } from "./job-logger";
 import { findJob } from "./registry";
 import { retryDelaySeconds } from "./retry-delay";
@@ -134,11 +135,18 @@ async function consume(messages: readonly Message[], scope: DependencyScope): Pr
 
   await mapConcurrent(results, 6, async ({ delivery, claim, outcome }) => {
     const { message, envelope, definition } = delivery;
-    if (!written.has(envelope.jobId) || outcome.kind === "succeeded") {
+    if (!written.has(envelope.jobId)) {
       // Not written: another consumer took the job over after our lease ran out; it owns the outcome.
       message.ack();
       return;
     }
+    const job = { id: envelope.jobId, name: envelope.name, attempts: claim.attempts };
+    if (outcome.kind === "succeeded") {
+      publishJobStatus(scope, job, "succeeded");
+      message.ack();
+      return;
+    }
+    publishJobStatus(scope, job, "failed", describe(outcome.error));
     if (outcome.final || claim.attempts >= claim.maxAttempts) {
       await deadLetter(scope, message, { ...envelope, attempt: claim.attempts }, describe(outcome.error));
       return;

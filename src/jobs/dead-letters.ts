@@ -4,6 +4,7 @@ import { JobRepository } from "../data/jobs";
 import { createDeadline } from "../resilience";
 import { sha256Hex } from "../util/sha256";
 import { JobEnvelopeSchema, jsonSafe, MalformedLetterSchema } from "./envelope";
+import { publishJobStatus } from "./job-events";
 
 /** When the database cannot be reached, dead letters come back after this. */
 const RETRY_DELAY_SECONDS = 30;
@@ -35,11 +36,13 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Bindings, ctx
       );
     }
 
-    await settle([...jobs.values()].flat(), () =>
-      db((sql) => new JobRepository(sql).markDead([...jobs.keys()], "dead-lettered after repeated failed deliveries"), {
+    await settle([...jobs.values()].flat(), async () => {
+      const dead = await db((sql) => new JobRepository(sql).markDead([...jobs.keys()], "dead-lettered after repeated failed deliveries"), {
         idempotent: true,
-      }),
-    );
+      });
+      const scope = { env, waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise) };
+      for (const job of dead) publishJobStatus(scope, job, "dead", job.last_error ?? undefined);
+    });
     for (const { message, body, reason } of malformed) {
       // eslint-disable-next-line no-await-in-loop -- rare; each is recorded before its ack
       await settle([message], async () => {

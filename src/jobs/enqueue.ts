@@ -3,6 +3,7 @@ import type { DependencyScope } from "../dependencies/scope";
 import { JobRepository, type Job } from "../data/jobs";
 import { MAX_QUEUE_DELAY_SECONDS } from "./define-job";
 import { MAX_MESSAGE_BYTES, messageBytes, type JobEnvelope } from "./envelope";
+import { publishJobStatus } from "./job-events";
 import { findJob, type JobName, type JobPayload } from "./registry";
 
 export interface EnqueueOptions {
@@ -123,6 +124,7 @@ export async function enqueueUnchecked(
   }
   try {
     await scope.env.JOBS.send(envelope, { contentType: "json", delaySeconds });
+    publishJobStatus(scope, insertion.job, "queued");
   } catch (error) {
     await db((sql) => new JobRepository(sql).forget(jobId), { idempotent: true }).catch(() => undefined);
     throw error;
@@ -142,4 +144,5 @@ export async function sendEnvelope(scope: DependencyScope, job: Job): Promise<vo
     enqueuedAt: new Date().toISOString(),
   };
   await scope.env.JOBS.send(envelope, { contentType: "json" });
+  publishJobStatus(scope, job, "queued");
 }

@@ -10,6 +10,7 @@ import { problems } from "../../errors/problem";
 import { databaseCall } from "../../dependencies/calls";
 import { scopeOf } from "../../dependencies/scope";
 import { productExportStream } from "../../data/product-export";
+import { PRODUCTS_TOPIC, publishSoon } from "../../events/publish";
 import type {
   batchProducts,
   createProduct,
@@ -117,6 +118,7 @@ export const create: RouteHandler<typeof createProduct, AppEnv> = async (c) => {
   // Not idempotent: a retry after a lost response could insert twice.
   const product = await c.var.db((sql) => new ProductRepository(sql).create(fields), { idempotent: false });
   await forgetCached(c, [`product:${product.id}`]);
+  publishSoon(scopeOf(c), PRODUCTS_TOPIC, { type: "product.created", data: toJson(product) }, "products");
   c.header("Location", `/products/${product.id}`);
   return c.json(toJson(product), 201);
 };
@@ -128,6 +130,7 @@ export const update: RouteHandler<typeof updateProduct, AppEnv> = async (c) => {
   const product = await c.var.db((sql) => new ProductRepository(sql).update(id, changes), { idempotent: true });
   if (!product) throw noSuchProduct(id);
   await forgetCached(c, [`product:${id}`]);
+  publishSoon(scopeOf(c), PRODUCTS_TOPIC, { type: "product.updated", data: toJson(product) }, "products");
   return c.json(toJson(product), 200);
 };
 
@@ -137,5 +140,6 @@ export const remove: RouteHandler<typeof deleteProduct, AppEnv> = async (c) => {
   const deleted = await c.var.db((sql) => new ProductRepository(sql).delete(id), { idempotent: false });
   if (!deleted) throw noSuchProduct(id);
   await forgetCached(c, [`product:${id}`]);
+  publishSoon(scopeOf(c), PRODUCTS_TOPIC, { type: "product.deleted", data: { id } }, "products");
   return c.body(null, 204);
 };

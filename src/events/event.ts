@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+/**
+ * Topic names: lower-case letters, digits and `.`, `_`, `-`, 1–100 characters, starting with
+ * a letter or digit (e.g. `products`, `job-<uuid>`). One Durable Object serves each topic.
+ */
+export const TopicSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "a topic is 1–100 characters: a-z, 0-9, '.', '_' or '-', starting with a letter or digit");
+
+/** What a publisher sends; the hub adds the id and the time. */
+export const PublishSchema = z.strictObject({
+  type: z.string().min(1).max(100),
+  data: z.unknown().default(null),
+});
+export type Publication = z.infer<typeof PublishSchema>;
+
+/** An event as subscribers receive it. */
+export interface HubEvent {
+  /** Monotonic per topic, from 1: `?since=` and `Last-Event-ID` resume after one. */
+  id: number;
+  topic: string;
+  type: string;
+  /** ISO 8601, set by the hub when it accepted the event. */
+  time: string;
+  data: unknown;
+  /** Who published it: `api` (POST /events/{topic}), `jobs`, `products`… */
+  source: string;
+}
+
+/** Largest event the hub accepts, as JSON (history and every subscriber hold it). */
+export const MAX_EVENT_BYTES = 64 * 1024;

@@ -1,0 +1,59 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../../env";
+import { MAX_EVENT_BYTES, TopicSchema } from "../../events/event";
+import { publish } from "../../events/publish";
+import { FilterSyntaxError, parseFilter } from "../../events/subscription-filter";
+import { Problem, problems } from "../../errors/problem";
+import { messageBytes } from "../../jobs/envelope";
+import { raceAbort } from "../../resilience";
+import type { publishEvent, topicStats } from "./events.routes";
+
+const hub = (c: Context<AppEnv>, topic: string) => c.env.EVENT_HUB.get(c.env.EVENT_HUB.idFromName(topic));
+
+/**
+ * Hands a subscriber to the topic's hub: the WebSocket upgrade or the SSE stream is the
+ * hub's own response. Topic and filter are checked here, so a bad request never wakes a hub.
+ */
+export const subscribe = async (c: Context<AppEnv>): Promise<Response> => {
+  const topic = TopicSchema.safeParse(c.req.param("topic"));
+  if (!topic.success) throw problems.validation([{ in: "path", field: "topic", message: topic.error.issues[0]?.message ?? "invalid topic" }]);
+  const url = new URL(c.req.url);
+  try {
+    parseFilter(url.searchParams);
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) throw problems.validation([{ in: "query", field: "where", message: error.message }]);
+    throw error;
+  }
+  const since = url.searchParams.get("since") ?? c.req.header("Last-Event-ID");
+  if (since !== undefined && !/^\d{1,15}$/.test(since)) {
+    throw problems.validation([{ in: "query", field: "since", message: "an event id: a whole number ≥ 0" }]);
+  }
+  const websocket = c.req.header("Upgrade")?.toLowerCase() === "websocket";
+  if (!websocket && !(c.req.header("Accept") ?? "").includes("text/event-stream")) {
+    throw new Problem(
+      { title: "Upgrade Required", status: 426, detail: "Open a WebSocket (Upgrade: websocket) or ask for SSE (Accept: text/event-stream)." },
+      { headers: { Upgrade: "websocket" } },
+    );
+  }
+  url.searchParams.set("topic", topic.data);
+  // The subscription outlives the request's budget: the hub's response is the connection itself.
+  return hub(c, topic.data).fetch(new Request(url, c.req.raw));
+};
+
+export const publishToTopic: RouteHandler<typeof publishEvent, AppEnv> = async (c) => {
+  const { topic } = c.req.valid("param");
+  const event = c.req.valid("json");
+  const size = messageBytes(event);
+  if (size > MAX_EVENT_BYTES) {
+    throw new Problem({ title: "Content Too Large", status: 413, detail: `An event is at most ${String(MAX_EVENT_BYTES)} bytes of JSON; this one is ${String(size)}.` });
+  }
+  const published = await publish(c.env, topic, event, "api", c.var.signal);
+  return c.json(published, 201);
+};
+
+export const stats: RouteHandler<typeof topicStats, AppEnv> = async (c) => {
+  const { topic } = c.req.valid("param");
+  const counters = await raceAbort(hub(c, topic).stats(), c.var.signal);
+  return c.json({ ...counters, topic }, 200);
+};

@@ -1,0 +1,82 @@
+import { api, sendJson } from "./helpers";
+import { ADMIN } from "./jobs-helpers";
+
+export interface Frame {
+  id?: number;
+  type?: string;
+  data?: unknown;
+  topic?: string;
+  source?: string;
+  control?: string;
+  [key: string]: unknown;
+}
+
+/** A WebSocket subscriber that keeps every frame it gets, in order. */
+export class Subscriber {
+  readonly frames: Frame[] = [];
+  closed: { code: number; reason: string } | undefined;
+
+  /** `autoAck`: acknowledge every 10 events, as a well-behaved client does. */
+  constructor(
+    readonly socket: WebSocket,
+    autoAck = true,
+  ) {
+    socket.addEventListener("message", (event) => {
+      const frame = JSON.parse(String(event.data)) as Frame;
+      this.frames.push(frame);
+      if (autoAck && frame.id !== undefined && frame.id % 10 === 0) socket.send(JSON.stringify({ type: "ack", id: frame.id }));
+    });
+    socket.addEventListener("close", (event) => {
+      this.closed = { code: event.code, reason: event.reason };
+    });
+  }
+
+  /** The events received (control frames left out). */
+  get events(): Frame[] {
+    return this.frames.filter((frame) => frame.control === undefined);
+  }
+
+  /** Waits until `predicate` holds for the frames so far. */
+  async until(predicate: (frames: Frame[]) => boolean, timeoutMs = 5_000): Promise<Frame[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.frames)) {
+      if (Date.now() > deadline) throw new Error(`timed out; frames so far: ${JSON.stringify(this.frames)}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return this.frames;
+  }
+
+  untilEvents(count: number, timeoutMs?: number): Promise<Frame[]> {
+    return this.until(() => this.events.length >= count, timeoutMs).then(() => this.events);
+  }
+
+  close(): void {
+    this.socket.close(1000, "done");
+  }
+}
+
+/** Opens a WebSocket subscription and waits for the hub's `ready` frame. */
+export async function subscribe(topic: string, query = "", options: { accept?: boolean; autoAck?: boolean } = {}): Promise<Subscriber> {
+  const response = await api(`/events/${topic}${query ? `?${query}` : ""}`, { headers: { Upgrade: "websocket" } });
+  const socket = response.webSocket;
+  if (response.status !== 101 || !socket) throw new Error(`no upgrade: ${String(response.status)} ${await response.text()}`);
+  if (options.accept === false) return new Subscriber(socket, options.autoAck);
+  socket.accept();
+  const subscriber = new Subscriber(socket, options.autoAck);
+  await subscriber.until((frames) => frames.some((frame) => frame.control === "ready"));
+  return subscriber;
+}
+
+export async function publishEvent(topic: string, type: string, data: unknown = {}): Promise<Frame> {
+  const response = await api(`/events/${topic}`, {
+    method: "POST",
+    headers: { ...ADMIN, "Content-Type": "application/json" },
+    body: JSON.stringify({ type, data }),
+  });
+  if (response.status !== 201) throw new Error(`publish failed: ${String(response.status)} ${await response.text()}`);
+  return response.json();
+}
+
+export const uniqueTopic = (label = "topic") => `${label}-${crypto.randomUUID()}`;
+
+export { sendJson };
