@@ -74,6 +74,11 @@ export class EventHubObject extends DurableObject<Bindings> {
    * hibernation it starts empty: the topic was idle, so nothing was in flight.
    */
   readonly #unacked = new Map<WebSocket, number[]>();
+  /** Each socket's filter, read from its attachment once per wake-up rather than per event. */
+  readonly #filters = new Map<WebSocket, SubscriptionFilter | null>();
+  /** The topic's counters, read from storage once per wake-up; storage is written with each event. */
+  #lastId: number;
+  #published: number;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -81,31 +86,42 @@ export class EventHubObject extends DurableObject<Bindings> {
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS events (
       id INTEGER PRIMARY KEY, type TEXT NOT NULL, time TEXT NOT NULL, data TEXT NOT NULL, source TEXT NOT NULL)`);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    this.#lastId = this.#counter("last_id");
+    this.#published = this.#counter("published");
   }
 
   /** Numbers, stores and sends one event; returns it as subscribers see it. */
   publish(input: PublishInput): HubEvent {
     const sql = this.ctx.storage.sql;
-    const id = this.#counter("last_id") + 1;
+    const id = this.#lastId + 1;
     const event: HubEvent = { id, topic: input.topic, type: input.type, time: new Date().toISOString(), data: input.data, source: input.source };
     // No await between these writes: they commit together.
     sql.exec("INSERT INTO events (id, type, time, data, source) VALUES (?, ?, ?, ?, ?)", id, event.type, event.time, JSON.stringify(event.data), event.source);
-    sql.exec("DELETE FROM events WHERE id <= ?", id - this.#historySize());
-    this.#setMeta("last_id", String(id));
-    this.#setMeta("published", String(this.#counter("published") + 1));
-    this.#setMeta("topic", input.topic);
+    // Trimmed every 64 events (replays never read past the bound, so it is exact for readers).
+    if (id % 64 === 0) sql.exec("DELETE FROM events WHERE id <= ?", id - this.#historySize());
+    this.#lastId = id;
+    this.#published++;
+    sql.exec(
+      `INSERT INTO meta (key, value) VALUES ('last_id', ?), ('published', ?), ('topic', ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      String(id),
+      String(this.#published),
+      input.topic,
+    );
     this.#broadcast(event);
     return event;
   }
 
   stats(): HubStats {
-    const [row] = this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events").toArray();
+    const [row] = this.ctx.storage.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE id > ?", this.#lastId - this.#historySize())
+      .toArray();
     return {
       topic: this.#meta("topic"),
       subscribers: { websocket: this.ctx.getWebSockets().length, sse: this.#sse.size },
-      published: this.#counter("published"),
+      published: this.#published,
       historySize: row?.n ?? 0,
-      lastEventId: this.#counter("last_id"),
+      lastEventId: this.#lastId,
     };
   }
 
@@ -146,6 +162,7 @@ export class EventHubObject extends DurableObject<Bindings> {
 
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
     this.#unacked.delete(ws);
+    this.#filters.delete(ws);
     // Complete the closing handshake (the client started it).
     try {
       ws.close(code === 1005 ? 1000 : code, reason);
@@ -193,7 +210,7 @@ export class EventHubObject extends DurableObject<Bindings> {
       const rows = this.ctx.storage.sql
         .exec<{ id: number; type: string; time: string; data: string; source: string }>(
           "SELECT id, type, time, data, source FROM events WHERE id > ? ORDER BY id",
-          since,
+          Math.max(since, this.#lastId - this.#historySize()),
         )
         .toArray();
       const oldest = rows[0]?.id;
@@ -207,7 +224,7 @@ export class EventHubObject extends DurableObject<Bindings> {
         if (matches(event, filter)) frames.push(eventFrame(event));
       }
     }
-    frames.push(controlFrame({ control: "ready", lastEventId: this.#counter("last_id") }));
+    frames.push(controlFrame({ control: "ready", lastEventId: this.#lastId }));
     return frames;
   }
 
@@ -216,14 +233,19 @@ export class EventHubObject extends DurableObject<Bindings> {
     let sse: Uint8Array | undefined; // encoded once, for the first SSE subscriber that wants it
     const window = this.#maxUnacked();
     for (const ws of this.ctx.getWebSockets()) {
-      const attachment = ws.deserializeAttachment() as Attachment | null;
-      if (!attachment || !matches(event, attachment.filter)) continue;
+      let filter = this.#filters.get(ws);
+      if (filter === undefined) {
+        filter = (ws.deserializeAttachment() as Attachment | null)?.filter ?? null;
+        this.#filters.set(ws, filter);
+      }
+      if (!filter || !matches(event, filter)) continue;
       let unacked = this.#unacked.get(ws);
       if (!unacked) this.#unacked.set(ws, (unacked = []));
       // `bufferedAmount` is undefined where the runtime does not track it.
       const buffered = (ws as { bufferedAmount?: number }).bufferedAmount ?? 0;
       if (unacked.length >= window || buffered > MAX_BUFFERED_BYTES) {
         this.#unacked.delete(ws);
+        this.#filters.delete(ws);
         ws.close(SLOW_SUBSCRIBER_CLOSE_CODE, `subscriber too slow: ${String(unacked.length)} events unacknowledged`);
         continue;
       }
@@ -279,10 +301,6 @@ export class EventHubObject extends DurableObject<Bindings> {
 
   #counter(key: string): number {
     return Number(this.#meta(key) ?? 0);
-  }
-
-  #setMeta(key: string, value: string): void {
-    this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
 }
 

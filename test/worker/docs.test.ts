@@ -18,7 +18,7 @@ describe("API documentation", () => {
     expect(doc.components.schemas).toHaveProperty("Product");
     expect(doc.components.schemas).toHaveProperty("Problem");
     expect(doc.paths["/products"]?.post?.responses).toHaveProperty("409");
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/jobs", "/jobs/{id}", "/jobs/{id}/retry", "/imports", "/products/export"]));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/jobs", "/jobs/{id}", "/jobs/{id}/retry", "/imports", "/products/export", "/events/{topic}", "/events/{topic}/stats"]));
     expect(doc.components.schemas).toHaveProperty("Job");
   });
 
