@@ -155,6 +155,23 @@ describe("SSE subscribers", () => {
   });
 });
 
+describe("SSE backpressure", () => {
+  it("ends the stream of an SSE subscriber that stopped reading, with a hub.closed message", async () => {
+    const topic = uniqueTopic();
+    const stalled = await api(`/events/${topic}`, { headers: { Accept: "text/event-stream" } });
+    const stub = env.EVENT_HUB.get(env.EVENT_HUB.idFromName(topic));
+    const big = "x".repeat(16 * 1024);
+    let sse = 1;
+    for (let i = 0; i < 600 && sse > 0; i++) {
+      await stub.publish({ topic, type: "big", data: { i, big }, source: "test" });
+      if (i % 50 === 49) sse = (await stub.stats()).subscribers.sse;
+    }
+    expect(sse).toBe(0);
+    const text = await stalled.text();
+    expect(text.trimEnd().endsWith('data: {"code":4008,"reason":"subscriber too slow"}')).toBe(true);
+  });
+});
+
 describe("publishing from the API, routes and jobs", () => {
   it("validates topics, events and the token", async () => {
     await expectProblem(await api("/events/Not%20A%20Topic", { headers: { Upgrade: "websocket" } }), 400);
