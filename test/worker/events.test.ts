@@ -163,7 +163,7 @@ describe("SSE backpressure", () => {
     const big = "x".repeat(16 * 1024);
     let sse = 1;
     for (let i = 0; i < 600 && sse > 0; i++) {
-      await stub.publish({ topic, type: "big", data: { i, big }, source: "test" });
+      void stub.publish({ topic, type: "big", data: { i, big }, source: "test" });
       if (i % 50 === 49) sse = (await stub.stats()).subscribers.sse;
     }
     expect(sse).toBe(0);
