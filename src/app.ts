@@ -18,6 +18,8 @@ import { usersRouter } from "./routes/users/users.index";
 import { jobsRouter } from "./routes/jobs/jobs.index";
 import { importsRouter } from "./routes/imports/imports.index";
 import { eventsRouter } from "./routes/events/events.index";
+import { metricsRouter } from "./routes/metrics/metrics.index";
+import { observability } from "./middleware/observability";
 import { createRouter } from "./routes/router";
 
 /** Builds the app: middleware in the order every request meets it, then the route groups. */
@@ -25,6 +27,7 @@ export function createApp() {
   const app = createRouter();
 
   app.use(requestId());
+  app.use(observability());
   app.use(
     methodNotAllowed({
       app,
@@ -44,6 +47,7 @@ export function createApp() {
   app.use("/users/*", idempotency());
   app.use("/users-dict", rateLimit("api"));
   app.use("/admin/*", rateLimit("admin"));
+  app.use("/metrics", rateLimit("admin"));
   app.use("/jobs/*", rateLimit("admin"));
   app.use("/imports", rateLimit("admin"));
   app.use("/events/*", rateLimit("api"));
@@ -57,6 +61,7 @@ export function createApp() {
   app.route("/", jobsRouter);
   app.route("/", importsRouter);
   app.route("/", eventsRouter);
+  app.route("/", metricsRouter);
   mountDocs(app);
 
   app.notFound((c) => problemResponse(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)));

@@ -2,6 +2,7 @@ import type { RequestIdVariables } from "hono/request-id";
 import type { Database } from "./data/database";
 import type { Redis } from "./data/redis";
 import type { DependencyCall } from "./dependencies/calls";
+import type { RequestTelemetry } from "./observability/request-telemetry";
 
 /**
  * Bindings that exist only in development and tests. Production never sets them, so the
@@ -22,6 +23,8 @@ export type Variables = RequestIdVariables & {
   db: DependencyCall<Database>;
   /** Guarded Redis access: `c.var.redis((redis) => …, { idempotent })`. */
   redis: DependencyCall<Redis>;
+  /** Dependency timings of this request, for Server-Timing and its log line. */
+  telemetry: RequestTelemetry;
 };
 
 /** The one Hono environment type of the app. */

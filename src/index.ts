@@ -6,6 +6,7 @@ import { sweepStrandedJobs } from "./jobs/sweep";
 
 export { CircuitBreakerObject } from "./objects/circuit-breaker-object";
 export { EventHubObject } from "./objects/event-hub-object";
+export { MetricsObject } from "./objects/metrics-object";
 
 const app = createApp();
 

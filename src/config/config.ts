@@ -15,6 +15,8 @@ const ConfigSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   /** Largest file `POST /imports` accepts, in bytes. */
   IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** A query slower than this (ms) is logged and counted as slow. */
+  SLOW_QUERY_MS: milliseconds.default(500),
   /** Jobs one consumer invocation runs at once. */
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
 });

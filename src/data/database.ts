@@ -12,11 +12,44 @@ export type Database = NeonQueryFunction<false, false>;
  * Creates the request's database client. `neon()` only builds a closure, so one per request
  * is free; it binds every query (and transaction) to `signal`.
  */
-export function createDatabase(env: Bindings, signal: AbortSignal): Database {
+export function createDatabase(env: Bindings, signal: AbortSignal, observer?: QueryObserver): Database {
   if (env.NEON_HTTP_ENDPOINT) routeToLocalEndpoint(env.DATABASE_URL, env.NEON_HTTP_ENDPOINT);
-  // Only `signal` goes in fetchOptions: they are spread last into fetch, and a `headers`
-  // key there would wipe out the Neon-* headers the protocol depends on.
-  return neon(env.DATABASE_URL, { fetchOptions: { signal } });
+  // Only `signal` (and the observer, under a symbol) go in fetchOptions: they are spread
+  // last into fetch, and a `headers` key there would wipe out the Neon-* headers the
+  // protocol depends on.
+  return neon(env.DATABASE_URL, { fetchOptions: { signal, ...(observer ? { [QUERY_OBSERVER]: observer } : {}) } });
+}
+
+/**
+ * Told of every query's duration; `statements` parses the request body only when called
+ * (e.g. for a slow query): the SQL text, parameters left out.
+ */
+export type QueryObserver = (ms: number, statements: () => string[]) => void;
+
+// The Neon driver has no per-query hook, but it spreads `fetchOptions` into the init of its
+// one fetch per query (or transaction). A symbol-keyed observer rides along, and this fetch,
+// installed once, times the call and hands it the statements. Nothing else changes.
+const QUERY_OBSERVER = Symbol("edgekit.queryObserver");
+
+neonConfig.fetchFunction = async (url: string, init: RequestInit & { [QUERY_OBSERVER]?: QueryObserver }) => {
+  const { [QUERY_OBSERVER]: observer, ...rest } = init;
+  if (!observer) return fetch(url, rest);
+  const started = performance.now();
+  try {
+    return await fetch(url, rest);
+  } finally {
+    observer(performance.now() - started, () => statementsOf(rest.body));
+  }
+};
+
+function statementsOf(body: unknown): string[] {
+  if (typeof body !== "string") return [];
+  try {
+    const parsed = JSON.parse(body) as { query?: string; queries?: { query: string }[] };
+    return parsed.queries ? parsed.queries.map((q) => q.query) : parsed.query ? [parsed.query] : [];
+  } catch {
+    return [];
+  }
 }
 
 // Development and tests only (NEON_HTTP_ENDPOINT is never set in production): send queries

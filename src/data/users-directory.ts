@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import type { CacheStatus } from "./cache";
 import { UserRepository } from "./users";
+import { log } from "../observability/logger";
 
 const KEY = "edgekit:v1:users-dict";
 const TTL_SECONDS = 300;
@@ -43,7 +44,7 @@ export async function forgetUsersDirectory(c: Context<AppEnv>): Promise<void> {
     await c.var.redis((redis) => redis.del(KEY), { idempotent: true });
   } catch (error) {
     if (c.var.signal.aborted) throw error;
-    console.warn(JSON.stringify({ level: "warn", msg: "users directory not dropped; it expires by TTL", requestId: c.get("requestId") }));
+    log("warn", "users directory not dropped; it expires by TTL", { requestId: c.get("requestId") });
   }
 }
 

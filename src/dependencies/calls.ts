@@ -2,6 +2,7 @@ import { createDatabase, type Database } from "../data/database";
 import { createRedis, type Redis } from "../data/redis";
 import { guarded, type GuardOptions } from "./guard";
 import type { DependencyScope } from "./scope";
+import { slowQueryObserver } from "../observability/slow-queries";
 
 /** Runs `work` with a client for the dependency, under its deadline, retry, bulkhead and breaker. */
 export type DependencyCall<Client> = <T>(work: (client: Client) => Promise<T>, options: GuardOptions) => Promise<T>;
@@ -14,7 +15,8 @@ export type DependencyCall<Client> = <T>(work: (client: Client) => Promise<T>, o
  * const product = await databaseCall(scope)((sql) => new ProductRepository(sql).get(id), { idempotent: true });
  */
 export function databaseCall(scope: DependencyScope): DependencyCall<Database> {
-  return (work, options) => guarded(scope, "neon", (signal) => work(createDatabase(scope.env, signal)), options);
+  const observer = slowQueryObserver(scope);
+  return (work, options) => guarded(scope, "neon", (signal) => work(createDatabase(scope.env, signal, observer)), options);
 }
 
 /** Guarded Redis access within `scope` (see `databaseCall`). */

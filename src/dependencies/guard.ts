@@ -13,6 +13,7 @@ import {
 import { breakerClient, type BreakerContext } from "./breaker-client";
 import { DependencyUnavailableError } from "./errors";
 import type { DependencyScope } from "./scope";
+import { metrics, type CallOutcome } from "../observability/metrics-buffer";
 
 export interface GuardOptions {
   /** Only idempotent calls are retried (reads, or writes made safe by a key). */
@@ -81,12 +82,15 @@ export function guarded<T>(
     ({ signal: attemptSignal }) =>
       slots.execute(async ({ signal }) => {
         const permit = await breakerClient.admit(name, breakerContext);
+        const started = performance.now();
         try {
           const result = await run(signal);
           breakerClient.complete(name, permit, "success", breakerContext);
+          observeCall(scope, name, started, "ok");
           return result;
         } catch (error) {
           breakerClient.complete(name, permit, verdict(error, requestSignal, attemptSignal), breakerContext);
+          observeCall(scope, name, started, attemptSignal.aborted && !requestSignal.aborted ? "timeout" : "error");
           throw error;
         }
       }, attemptSignal),
@@ -101,6 +105,14 @@ export function guarded<T>(
       throw error;
     })
     .finally(() => budget?.dispose());
+}
+
+/** One attempt's time and outcome: to the isolate's metrics, and to the request's telemetry. */
+function observeCall(scope: DependencyScope, name: DependencyName, started: number, outcome: CallOutcome): void {
+  const ms = performance.now() - started;
+  metrics.recordDependency(name, ms, outcome);
+  scope.telemetry?.recordDependency(name, ms, outcome, breakerClient.cachedView(name)?.state);
+  metrics.flushIfDue(scope.env, (promise) => scope.waitUntil(promise));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv, Bindings } from "../env";
+import type { RequestTelemetry } from "../observability/request-telemetry";
 
 /**
  * What a guarded call needs from whoever makes it: the bindings, the signal that bounds the
@@ -11,9 +12,11 @@ export interface DependencyScope {
   env: Bindings;
   signal: AbortSignal;
   waitUntil(promise: Promise<unknown>): void;
+  /** The request's collector of dependency timings, when a request makes the calls. */
+  telemetry?: RequestTelemetry;
 }
 
 /** The scope of an HTTP request: its bindings, its deadline, its execution context. */
 export function scopeOf(c: Context<AppEnv>): DependencyScope {
-  return { env: c.env, signal: c.var.signal, waitUntil: (promise) => c.executionCtx.waitUntil(promise) };
+  return { env: c.env, signal: c.var.signal, waitUntil: (promise) => c.executionCtx.waitUntil(promise), telemetry: c.var.telemetry };
 }

@@ -5,6 +5,7 @@ import { isUniqueViolation } from "../data/database";
 import { isDependencyUnavailableError } from "../dependencies/errors";
 import { isAttemptTimeoutError, isBrokenCircuitError, isBulkheadRejectedError, isDeadlineExceededError } from "../resilience";
 import { isProblem, Problem, problems } from "./problem";
+import { log } from "../observability/logger";
 
 /**
  * The app's one error boundary: every failure leaves as `application/problem+json`
@@ -77,15 +78,11 @@ function isTimeout(reason: unknown): boolean {
 
 function logFailure(c: Context<AppEnv>, error: unknown, problem: Problem): void {
   const err = error instanceof Error ? error : new Error(String(error));
-  console.error(
-    JSON.stringify({
-      level: "error",
-      msg: "request failed",
-      requestId: c.get("requestId"),
-      method: c.req.method,
-      path: c.req.path,
-      status: problem.details.status,
-      error: { name: err.name, message: err.message, code: (err as { code?: unknown }).code },
-    }),
-  );
+  log("error", "request failed", {
+    requestId: c.get("requestId"),
+    method: c.req.method,
+    path: c.req.path,
+    status: problem.details.status,
+    error: { name: err.name, message: err.message, code: (err as { code?: unknown }).code },
+  });
 }

@@ -2,6 +2,7 @@ import type { Bindings } from "../env";
 import type { DependencyScope } from "../dependencies/scope";
 import { raceAbort } from "../resilience";
 import type { HubEvent, Publication } from "./event";
+import { log } from "../observability/logger";
 
 /** A publish is one Durable Object call; past this it is given up (the hub may be overloaded). */
 const PUBLISH_TIMEOUT_MS = 2_000;
@@ -29,9 +30,7 @@ export async function publish(env: Bindings, topic: string, event: Publication, 
 export function publishSoon(scope: Pick<DependencyScope, "env" | "waitUntil">, topic: string, event: Publication, source: string): void {
   scope.waitUntil(
     publish(scope.env, topic, event, source).catch((error: unknown) => {
-      console.warn(
-        JSON.stringify({ level: "warn", msg: "event not published", topic, type: event.type, error: error instanceof Error ? error.message : String(error) }),
-      );
+      log("warn", "event not published", { topic, type: event.type, error: error instanceof Error ? error.message : String(error) });
     }),
   );
 }

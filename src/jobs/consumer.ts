@@ -11,6 +11,7 @@ import { publishJobStatus } from "./job-events";
 import { jobLogger } from "./job-logger";
 import { findJob } from "./registry";
 import { retryDelaySeconds } from "./retry-delay";
+import { log } from "../observability/logger";
 
 /** A claim lasts the job's timeout plus this, so a live attempt is never taken for a dead one. */
 const LEASE_MARGIN_MS = 60_000;
@@ -251,9 +252,7 @@ async function deadLetterMalformed(scope: DependencyScope, message: Message, rea
 }
 
 function logBatch(level: "warn" | "error", msg: string, fields: Record<string, unknown>): void {
-  const line = JSON.stringify({ level, msg, queue: "jobs", ...fields });
-  if (level === "error") console.error(line);
-  else console.warn(line);
+  log(level, msg, { queue: "jobs", ...fields });
 }
 
 /** An error as one line for the job's row and the logs: never a stack trace. */

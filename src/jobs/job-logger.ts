@@ -1,3 +1,5 @@
+import { log } from "../observability/logger";
+
 /** A structured logger bound to one job: every line names the job and its request. */
 export interface JobLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -5,17 +7,11 @@ export interface JobLogger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** One JSON line per event, with the job's id, name, attempt and the request that enqueued it. */
+/** One JSON line per event (redacted), with the job's id, name, attempt and the request that enqueued it. */
 export function jobLogger(bound: Record<string, unknown>): JobLogger {
-  const write = (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => {
-    const line = JSON.stringify({ level, msg, ...bound, ...fields });
-    if (level === "error") console.error(line);
-    else if (level === "warn") console.warn(line);
-    else console.log(line);
-  };
   return {
-    info: (msg, fields) => write("info", msg, fields),
-    warn: (msg, fields) => write("warn", msg, fields),
-    error: (msg, fields) => write("error", msg, fields),
+    info: (msg, fields) => log("info", msg, { ...bound, ...fields }),
+    warn: (msg, fields) => log("warn", msg, { ...bound, ...fields }),
+    error: (msg, fields) => log("error", msg, { ...bound, ...fields }),
   };
 }

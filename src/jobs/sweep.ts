@@ -3,6 +3,7 @@ import { databaseCall } from "../dependencies/calls";
 import { JobRepository } from "../data/jobs";
 import { createDeadline, mapConcurrent } from "../resilience";
 import { sendEnvelope } from "./enqueue";
+import { log } from "../observability/logger";
 
 /** A queued job this long past its due time was probably never sent. */
 const STRANDED_AFTER_MS = 5 * 60_000;
@@ -22,7 +23,7 @@ export async function sweepStrandedJobs(env: Bindings, ctx: ExecutionContext): P
     });
     const sent = await mapConcurrent(stranded, 6, (job) => sendEnvelope(scope, job), deadline.signal);
     const failed = sent.filter((s) => !s.ok).length;
-    console.log(JSON.stringify({ level: failed > 0 ? "warn" : "info", msg: "stranded jobs re-sent", sent: sent.length - failed, failed }));
+    log(failed > 0 ? "warn" : "info", "stranded jobs re-sent", { sent: sent.length - failed, failed });
     return sent.length - failed;
   } finally {
     deadline.dispose();

@@ -7,6 +7,7 @@ import { guarded } from "../dependencies/guard";
 import { scopeOf } from "../dependencies/scope";
 import { Problem } from "../errors/problem";
 import { sha256Hex } from "../util/sha256";
+import { log } from "../observability/logger";
 
 /**
  * Rate limiting with @upstash/ratelimit (sliding window), keyed by API key or client IP,
@@ -76,15 +77,11 @@ async function check(c: Context<AppEnv>, policy: RateLimitPolicy, blocked: Map<s
     return { success: result.success, remaining: Math.max(0, result.remaining), resetSeconds };
   } catch (error) {
     if (c.var.signal.aborted) throw error;
-    console.warn(
-      JSON.stringify({
-        level: "warn",
-        msg: `rate limiter unavailable: failing ${policy.failMode}`,
-        requestId: c.get("requestId"),
-        policy: policy.name,
-        error: error instanceof Error ? error.name : "unknown",
-      }),
-    );
+    log("warn", `rate limiter unavailable: failing ${policy.failMode}`, {
+      requestId: c.get("requestId"),
+      policy: policy.name,
+      error: error instanceof Error ? error.name : "unknown",
+    });
     if (policy.failMode === "open") return undefined;
     throw new Problem(
       {

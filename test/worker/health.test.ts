@@ -1,31 +1,63 @@
 import { describe, expect, inject, it } from "vitest";
-import { api, apiWithEnv, DATABASE_DOWN, expectProblem, REDIS_DOWN } from "./helpers";
+import { api, apiWithEnv, DATABASE_DOWN, expectProblem } from "./helpers";
+import { ADMIN } from "./jobs-helpers";
 
-describe("GET /health", () => {
-  it("is 200 with the state of the database and Redis", async () => {
-    const response = await api("/health");
+const control = (path: string) => fetch(`${inject("controlUrl")}${path}`, { method: "POST", body: "{}" });
+const resetBreakers = () =>
+  Promise.all(["neon", "redis", "reviews", "webhooks"].map((name) => api(`/admin/breakers/${name}/reset`, { method: "POST", headers: ADMIN })));
+
+describe("GET /health (liveness)", () => {
+  it("is 200 without calling any dependency", async () => {
+    const response = await apiWithEnv(DATABASE_DOWN, "/health");
     expect(response.status).toBe(200);
     expect(response.headers.get("Cache-Control")).toBe("no-store");
+    expect(await response.json()).toEqual({ status: "ok" });
+  });
+});
+
+describe("GET /health/ready (readiness)", () => {
+  it("is 200 with the database, Redis, the queue binding and every breaker", async () => {
+    await resetBreakers();
+    const response = await api("/health/ready");
+    expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
-      status: "ok",
+      status: "ready",
       checks: {
         database: { status: "up", latencyMs: expect.any(Number) },
         redis: { status: "up", latencyMs: expect.any(Number) },
+        queue: { status: "up" },
+        breakers: { neon: { state: "CLOSED" }, redis: { state: "CLOSED" }, reviews: { state: "CLOSED" }, webhooks: { state: "CLOSED" } },
       },
     });
   });
 
   it("is 503 naming the database when it is down", async () => {
-    const problem = await expectProblem(await apiWithEnv(DATABASE_DOWN, "/health"), 503);
+    const problem = await expectProblem(await apiWithEnv(DATABASE_DOWN, "/health/ready"), 503);
     expect(problem.detail).toBe("Down: database.");
     expect(problem.checks).toMatchObject({ database: { status: "down" }, redis: { status: "up" } });
   });
 
-  it("is 503 naming Redis when it is down", async () => {
-    const response = await apiWithEnv(REDIS_DOWN, "/health");
-    const problem = await expectProblem(response, 503);
-    expect(problem.detail).toBe("Down: redis.");
-    expect(response.headers.get("Retry-After")).toBe("5");
+  it("is 503 naming Redis while the Redis server is stopped", async () => {
+    await control("/redis/stop");
+    try {
+      const response = await api("/health/ready");
+      const problem = await expectProblem(response, 503);
+      expect(problem.detail).toBe("Down: redis.");
+      expect(response.headers.get("Retry-After")).toBe("5");
+    } finally {
+      await control("/redis/start");
+    }
+    expect((await api("/health/ready")).status).toBe(200);
+  });
+
+  it("is 503 naming an open circuit", async () => {
+    await api("/admin/breakers/reviews/open", { method: "POST", headers: ADMIN });
+    try {
+      const problem = await expectProblem(await api("/health/ready"), 503);
+      expect(problem.detail).toBe("Down: reviews circuit (FORCED_OPEN).");
+    } finally {
+      await resetBreakers();
+    }
   });
 
   it("answers within its deadline when a dependency hangs", async () => {
@@ -33,7 +65,7 @@ describe("GET /health", () => {
     const started = Date.now();
     const response = await apiWithEnv(
       { UPSTASH_REDIS_REST_URL: inject("hangingServerUrl"), HEALTH_CHECK_TIMEOUT_MS: "200" },
-      "/health",
+      "/health/ready",
     );
     const problem = await expectProblem(response, 503);
     expect(problem.checks).toMatchObject({ redis: { status: "down", error: "timed out" } });

@@ -1,10 +1,12 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
 import { readConfig } from "../../config/config";
+import { DEPENDENCY_NAMES } from "../../config/dependencies";
 import { createDatabase } from "../../data/database";
 import { createRedis } from "../../data/redis";
 import { Problem } from "../../errors/problem";
-import type { health } from "./health.routes";
+import { raceAbort } from "../../resilience";
+import type { liveness, readiness } from "./health.routes";
 
 interface Check {
   status: "up" | "down";
@@ -12,37 +14,69 @@ interface Check {
   error?: string;
 }
 
+/** Liveness costs nothing: an orchestrator or uptime check may call it as often as it likes. */
+export const live: RouteHandler<typeof liveness, AppEnv> = (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.json({ status: "ok" as const }, 200);
+};
+
 /**
- * Probes the database and Redis in parallel, each under its own short deadline (a child of
- * the request's signal), so a hung dependency makes the answer 503, never a hung request.
+ * Probes the database, Redis and the breakers in parallel, each under its own short
+ * deadline (a child of the request's signal), so a hung dependency makes the answer 503,
+ * never a hung request. The queue binding is checked for presence: a probe message would
+ * be a job. An open circuit counts as down: requests would be refused.
  */
-export const check: RouteHandler<typeof health, AppEnv> = async (c) => {
+export const ready: RouteHandler<typeof readiness, AppEnv> = async (c) => {
   const signal = AbortSignal.any([c.var.signal, AbortSignal.timeout(readConfig(c.env).HEALTH_CHECK_TIMEOUT_MS)]);
-  const [database, redis] = await Promise.all([
+  const [database, redis, breakers] = await Promise.all([
     probe(signal, async () => {
       await createDatabase(c.env, signal)`SELECT 1`;
     }),
     probe(signal, async () => {
       await createRedis(c.env, signal).ping();
     }),
+    breakerStates(c.env, signal),
   ]);
-  const checks = { database, redis };
-  if (database.status === "down" || redis.status === "down") {
-    const down = Object.entries(checks).filter(([, check]) => check.status === "down").map(([name]) => name);
+  const queue: Check = typeof c.env.JOBS.send === "function" ? { status: "up", latencyMs: 0 } : { status: "down", latencyMs: 0, error: "no JOBS binding" };
+  const checks = { database, redis, queue, breakers };
+  const down = [
+    ...Object.entries({ database, redis, queue })
+      .filter(([, check]) => check.status === "down")
+      .map(([name]) => name),
+    ...Object.entries(breakers)
+      .filter(([, breaker]) => breaker.state === "OPEN" || breaker.state === "FORCED_OPEN" || breaker.state === "UNKNOWN")
+      .map(([name, breaker]) => `${name} circuit (${breaker.state})`),
+  ];
+  if (down.length > 0) {
     throw new Problem(
-      {
-        type: "urn:edgekit:problem:dependency-down",
-        title: "Service Unavailable",
-        status: 503,
-        detail: `Down: ${down.join(", ")}.`,
-        checks,
-      },
+      { type: "urn:edgekit:problem:dependency-down", title: "Service Unavailable", status: 503, detail: `Down: ${down.join(", ")}.`, checks },
       { headers: { "Retry-After": "5", "Cache-Control": "no-store" } },
     );
   }
   c.header("Cache-Control", "no-store");
-  return c.json({ status: "ok" as const, checks }, 200);
+  return c.json({ status: "ready" as const, checks }, 200);
 };
+
+interface BreakerState {
+  state: string;
+  retryAfterMs: number;
+}
+
+async function breakerStates(env: AppEnv["Bindings"], signal: AbortSignal): Promise<Record<string, BreakerState>> {
+  const entries = await Promise.all(
+    DEPENDENCY_NAMES.map(async (name) => {
+      try {
+        const status = await raceAbort(env.CIRCUIT_BREAKERS.get(env.CIRCUIT_BREAKERS.idFromName(name)).status(name), signal);
+        const state: BreakerState = { state: status.view.state, retryAfterMs: status.view.retryAfterMs };
+        return [name, state] as const;
+      } catch {
+        const state: BreakerState = { state: "UNKNOWN", retryAfterMs: 0 };
+        return [name, state] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}
 
 async function probe(signal: AbortSignal, run: () => Promise<void>): Promise<Check> {
   const started = performance.now();

@@ -1,5 +1,5 @@
 import { createRouter } from "../router";
-import { check } from "./health.handlers";
-import { health } from "./health.routes";
+import { live, ready } from "./health.handlers";
+import { liveness, readiness } from "./health.routes";
 
-export const healthRouter = createRouter().openapi(health, check);
+export const healthRouter = createRouter().openapi(liveness, live).openapi(readiness, ready);

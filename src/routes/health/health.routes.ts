@@ -7,19 +7,35 @@ const CheckSchema = z.object({
   error: z.string().optional().openapi({ description: "Why the dependency counts as down." }),
 });
 
-export const ChecksSchema = z.object({ database: CheckSchema, redis: CheckSchema });
+const BreakerStateSchema = z.object({
+  state: z.string().openapi({ example: "CLOSED" }),
+  retryAfterMs: z.number(),
+});
 
-export const HealthSchema = z
-  .object({ status: z.literal("ok"), checks: ChecksSchema })
-  .openapi("Health");
+export const ChecksSchema = z.object({
+  database: CheckSchema,
+  redis: CheckSchema,
+  queue: CheckSchema,
+  breakers: z.record(z.string(), BreakerStateSchema).openapi({ description: "Each dependency's circuit, as the breakers' Durable Objects hold it" }),
+});
 
-export const health = createRoute({
+export const ReadySchema = z.object({ status: z.literal("ready"), checks: ChecksSchema }).openapi("Readiness");
+
+export const liveness = createRoute({
   method: "get",
   path: "/health",
   tags: ["health"],
-  summary: "Health of the API and of each dependency, probed with a deadline",
+  summary: "Liveness: the Worker runs (no dependency is called)",
+  responses: { 200: json(z.object({ status: z.literal("ok") }).openapi("Liveness"), "The Worker answers") },
+});
+
+export const readiness = createRoute({
+  method: "get",
+  path: "/health/ready",
+  tags: ["health"],
+  summary: "Readiness: the database, Redis, the queue binding and the circuit breakers, each probed with a deadline",
   responses: {
-    200: json(HealthSchema, "Every dependency is up"),
-    503: problem("A dependency is down; `checks` says which"),
+    200: json(ReadySchema, "Every dependency is up and no circuit is open"),
+    503: problem("Something is down; `checks` says what"),
   },
 });

@@ -19,6 +19,7 @@ import type {
   listProducts,
   updateProduct,
 } from "./products.routes";
+import { log } from "../../observability/logger";
 
 type ProductJson = ReturnType<typeof toJson>;
 
@@ -109,7 +110,7 @@ async function forgetCached(c: Context<AppEnv>, keys: string[]): Promise<void> {
     await Promise.all([cache.invalidate(keys), cache.invalidateTags(["products:pages"])]);
   } catch (error) {
     if (c.var.signal.aborted) throw error;
-    console.warn(JSON.stringify({ level: "warn", msg: "cache invalidation failed; entries expire by TTL", requestId: c.get("requestId"), keys }));
+    log("warn", "cache invalidation failed; entries expire by TTL", { requestId: c.get("requestId"), keys });
   }
 }
 

@@ -1,0 +1,53 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import type { AppEnv } from "../env";
+import { log } from "../observability/logger";
+import { metrics } from "../observability/metrics-buffer";
+import { RequestTelemetry } from "../observability/request-telemetry";
+
+/**
+ * Per request: a telemetry collector for the dependency guards, then, once the answer is
+ * ready, the `Server-Timing` header (db, cache, upstream, total), one structured log line
+ * (request id, route pattern, status, duration, dependency timings, cache result, breaker
+ * states touched), the route's metrics in this isolate's buffer, and a data point for
+ * Workers Analytics Engine when the binding exists. Nothing here waits on I/O: metrics
+ * leave in batches through `waitUntil`.
+ */
+export function observability(): MiddlewareHandler<AppEnv> {
+  return async function observability(c, next) {
+    const started = performance.now();
+    const telemetry = new RequestTelemetry(c.var.requestId);
+    c.set("telemetry", telemetry);
+    try {
+      await next();
+    } finally {
+      const ms = performance.now() - started;
+      const route = routePattern(c);
+      const status = c.res.status;
+      // A WebSocket upgrade's headers belong to the runtime.
+      if (status !== 101) c.res.headers.set("Server-Timing", telemetry.serverTiming(ms));
+      const { dependencies, breakers } = telemetry.summary();
+      log(status >= 500 ? "error" : "info", "request", {
+        requestId: c.var.requestId,
+        method: c.req.method,
+        route,
+        status,
+        durationMs: Math.round(ms * 10) / 10,
+        cache: c.res.headers.get("X-Cache") ?? undefined,
+        dependencies,
+        breakers,
+      });
+      metrics.recordRequest(c.req.method, route, status, ms);
+      c.env.ANALYTICS.writeDataPoint({ blobs: [c.req.method, route, String(status)], doubles: [ms, status], indexes: [route] });
+      metrics.flushIfDue(c.env, (promise) => c.executionCtx.waitUntil(promise));
+    }
+  };
+}
+
+/** The matched route's pattern in OpenAPI style (`/products/{id}`), never the raw path. */
+function routePattern(c: Context<AppEnv>): string {
+  const route = matchedRoutes(c)
+    .filter((r) => r.method !== "ALL")
+    .at(-1);
+  return route ? route.path.replace(/:(\w+)/g, "{$1}") : "(unmatched)";
+}

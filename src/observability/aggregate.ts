@@ -1,0 +1,74 @@
+import { emptyHistogram, merge, type Histogram } from "./histogram";
+
+export interface RouteMetrics {
+  method: string;
+  route: string;
+  count: number;
+  /** Answers with status ≥ 500. */
+  errors: number;
+  /** Answers with status 400–499. */
+  clientErrors: number;
+  latency: Histogram;
+}
+
+export interface DependencyMetrics {
+  calls: number;
+  errors: number;
+  timeouts: number;
+  latency: Histogram;
+}
+
+export interface SlowQuery {
+  /** The SQL as sent, parameters left out (they stay `$1`, `$2`…). */
+  statement: string;
+  durationMs: number;
+  at: string;
+  requestId: string | null;
+}
+
+/** Counters of requests, dependency calls and slow queries; also the shape of a batch. */
+export interface MetricsAggregate {
+  routes: Record<string, RouteMetrics>;
+  dependencies: Record<string, DependencyMetrics>;
+  slowQueries: { count: number; latest: SlowQuery[] };
+}
+
+/** Slow queries kept for GET /admin/slow-queries, newest first. */
+export const MAX_SLOW_QUERIES = 100;
+
+export const emptyAggregate = (): MetricsAggregate => ({ routes: {}, dependencies: {}, slowQueries: { count: 0, latest: [] } });
+
+export function isEmpty(aggregate: MetricsAggregate): boolean {
+  return Object.keys(aggregate.routes).length === 0 && Object.keys(aggregate.dependencies).length === 0 && aggregate.slowQueries.count === 0;
+}
+
+export function routeEntry(aggregate: MetricsAggregate, method: string, route: string): RouteMetrics {
+  const key = `${method} ${route}`;
+  return (aggregate.routes[key] ??= { method, route, count: 0, errors: 0, clientErrors: 0, latency: emptyHistogram() });
+}
+
+export function dependencyEntry(aggregate: MetricsAggregate, name: string): DependencyMetrics {
+  return (aggregate.dependencies[name] ??= { calls: 0, errors: 0, timeouts: 0, latency: emptyHistogram() });
+}
+
+/** Adds a batch into a total (the metrics Durable Object does this for every isolate's batch). */
+export function mergeAggregate(into: MetricsAggregate, batch: MetricsAggregate): void {
+  for (const entry of Object.values(batch.routes)) {
+    const target = routeEntry(into, entry.method, entry.route);
+    target.count += entry.count;
+    target.errors += entry.errors;
+    target.clientErrors += entry.clientErrors;
+    merge(target.latency, entry.latency);
+  }
+  for (const [name, entry] of Object.entries(batch.dependencies)) {
+    const target = dependencyEntry(into, name);
+    target.calls += entry.calls;
+    target.errors += entry.errors;
+    target.timeouts += entry.timeouts;
+    merge(target.latency, entry.latency);
+  }
+  into.slowQueries.count += batch.slowQueries.count;
+  into.slowQueries.latest = [...batch.slowQueries.latest, ...into.slowQueries.latest]
+    .toSorted((a, b) => b.at.localeCompare(a.at))
+    .slice(0, MAX_SLOW_QUERIES);
+}
