@@ -1,6 +1,7 @@
 import js from "@eslint/js";
 import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
+import { edgekit } from "./tools/eslint-rules/index.ts";
 
 export default defineConfig(
   { ignores: ["node_modules/", ".tools/", ".wrangler/", ".data/", "dist/", "bench/out/", "worker-configuration.d.ts"] },
@@ -25,6 +26,21 @@ export default defineConfig(
       // Style only: `return send(res, …)` in a handler reads as "answer and stop".
       "@typescript-eslint/no-confusing-void-expression": "off",
     },
+  },
+  {
+    // The blocking-operation audit (tools/eslint-rules/, reported per route by
+    // `npm run audit:blocking`): deadlines on I/O, bounded fan-out, no sync CPU in handlers.
+    files: ["src/**/*.ts"],
+    plugins: { edgekit },
+    rules: {
+      "edgekit/io-needs-signal": "error",
+      "edgekit/bounded-promise-all": "error",
+    },
+  },
+  {
+    files: ["src/routes/**/*.ts"],
+    plugins: { edgekit },
+    rules: { "edgekit/no-sync-heavy-in-handlers": "error" },
   },
   {
     // The local servers index argument lists whose length Redis-style arity checks (or the

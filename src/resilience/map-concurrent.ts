@@ -44,6 +44,7 @@ export async function mapConcurrent<T, R>(
     return work();
   };
 
+  // eslint-disable-next-line edgekit/bounded-promise-all -- `limit` workers: this is the bound
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, work));
   return results.map((result) => result ?? { ok: false, error: abortReason(itemSignal) });
 }
