@@ -23,8 +23,8 @@ export type Variables = RequestIdVariables & {
   db: DependencyCall<Database>;
   /** Guarded Redis access: `c.var.redis((redis) => …, { idempotent })`. */
   redis: DependencyCall<Redis>;
-  /** Dependency timings of this request, for Server-Timing and its log line. */
-  telemetry: RequestTelemetry;
+  /** Dependency timings of this request, for Server-Timing and its log line (unset when OBSERVABILITY is off). */
+  telemetry: RequestTelemetry | undefined;
 };
 
 /** The one Hono environment type of the app. */

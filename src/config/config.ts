@@ -15,6 +15,11 @@ const ConfigSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   /** Largest file `POST /imports` accepts, in bytes. */
   IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /**
+   * Request logs, metrics and Server-Timing. "off" exists to measure what they cost (the
+   * benchmarks compare both) or to shed load in an emergency; errors are logged either way.
+   */
+  OBSERVABILITY: z.enum(["on", "off"]).default("on"),
   /** A query slower than this (ms) is logged and counted as slow. */
   SLOW_QUERY_MS: milliseconds.default(500),
   /** Jobs one consumer invocation runs at once. */

@@ -14,6 +14,7 @@ import { breakerClient, type BreakerContext } from "./breaker-client";
 import { DependencyUnavailableError } from "./errors";
 import type { DependencyScope } from "./scope";
 import { metrics, type CallOutcome } from "../observability/metrics-buffer";
+import { readConfig } from "../config/config";
 
 export interface GuardOptions {
   /** Only idempotent calls are retried (reads, or writes made safe by a key). */
@@ -109,6 +110,7 @@ export function guarded<T>(
 
 /** One attempt's time and outcome: to the isolate's metrics, and to the request's telemetry. */
 function observeCall(scope: DependencyScope, name: DependencyName, started: number, outcome: CallOutcome): void {
+  if (readConfig(scope.env).OBSERVABILITY === "off") return;
   const ms = performance.now() - started;
   metrics.recordDependency(name, ms, outcome);
   scope.telemetry?.recordDependency(name, ms, outcome, breakerClient.cachedView(name)?.state);

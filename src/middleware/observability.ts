@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../env";
+import { readConfig } from "../config/config";
 import { log } from "../observability/logger";
 import { metrics } from "../observability/metrics-buffer";
 import { RequestTelemetry } from "../observability/request-telemetry";
@@ -15,6 +16,7 @@ import { RequestTelemetry } from "../observability/request-telemetry";
  */
 export function observability(): MiddlewareHandler<AppEnv> {
   return async function observability(c, next) {
+    if (readConfig(c.env).OBSERVABILITY === "off") return next();
     const started = performance.now();
     const telemetry = new RequestTelemetry(c.var.requestId);
     c.set("telemetry", telemetry);
@@ -25,7 +27,7 @@ export function observability(): MiddlewareHandler<AppEnv> {
       const route = routePattern(c);
       const status = c.res.status;
       // A WebSocket upgrade's headers belong to the runtime.
-      if (status !== 101) c.res.headers.set("Server-Timing", telemetry.serverTiming(ms));
+      if (status !== 101) setHeader(c, "Server-Timing", telemetry.serverTiming(ms));
       const { dependencies, breakers } = telemetry.summary();
       log(status >= 500 ? "error" : "info", "request", {
         requestId: c.var.requestId,
@@ -42,6 +44,16 @@ export function observability(): MiddlewareHandler<AppEnv> {
       metrics.flushIfDue(c.env, (promise) => c.executionCtx.waitUntil(promise));
     }
   };
+}
+
+/** Sets a header, on a copy when the response's headers are immutable (one a Durable Object made). */
+function setHeader(c: Context<AppEnv>, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(name, value);
+  }
 }
 
 /** The matched route's pattern in OpenAPI style (`/products/{id}`), never the raw path. */

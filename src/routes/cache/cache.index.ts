@@ -1,32 +1,5 @@
-import { Cache } from "../../data/cache";
-import { cacheStats, STATS_KEY } from "../../data/cache-stats";
 import { createRouter } from "../router";
-import { getCacheStats, invalidateCache } from "./cache.routes";
+import * as handlers from "./cache.handlers";
+import * as routes from "./cache.routes";
 
-export const cacheRouter = createRouter()
-  .openapi(invalidateCache, async (c) => {
-    const body = c.req.valid("json");
-    const cache = new Cache(c);
-    const dropped = "tag" in body ? await cache.invalidateTags([body.tag]) : await cache.invalidatePattern(body.pattern);
-    return c.json({ dropped }, 200);
-  })
-  .openapi(getCacheStats, async (c) => {
-    await cacheStats.flush(c); // this isolate's latest counts first
-    const [counters, info, entries] = await Promise.all([
-      // The client parses the counters back into numbers.
-      c.var.redis((redis) => redis.hgetall<Record<string, number>>(STATS_KEY), { idempotent: true }),
-      c.var.redis((redis) => redis.exec<string>(["INFO", "memory"]), { idempotent: true }),
-      new Cache(c).countEntries(),
-    ]);
-    const usedMemory = /used_memory:(\d+)/.exec(info)?.[1];
-    return c.json(
-      {
-        hits: counters?.hits ?? 0,
-        misses: counters?.misses ?? 0,
-        bypasses: counters?.bypasses ?? 0,
-        entries,
-        redisUsedMemoryBytes: usedMemory === undefined ? null : Number(usedMemory),
-      },
-      200,
-    );
-  });
+export const cacheRouter = createRouter().openapi(routes.invalidateCache, handlers.invalidate).openapi(routes.getCacheStats, handlers.stats);

@@ -1,5 +1,5 @@
 import { createRouter } from "../router";
-import { live, ready } from "./health.handlers";
-import { liveness, readiness } from "./health.routes";
+import * as handlers from "./health.handlers";
+import * as routes from "./health.routes";
 
-export const healthRouter = createRouter().openapi(liveness, live).openapi(readiness, ready);
+export const healthRouter = createRouter().openapi(routes.liveness, handlers.live).openapi(routes.readiness, handlers.ready);
