@@ -49,6 +49,11 @@ export default defineConfig(
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },
   },
   {
+    // The benchmark is sequential on purpose: rounds, polls and batches one after another.
+    files: ["bench/**/*.ts"],
+    rules: { "no-await-in-loop": "off" },
+  },
+  {
     // Tests await in loops on purpose (ordered requests), use non-null assertions freely, and
     // vitest's asymmetric matchers (expect.any, …) are typed `any`.
     files: ["test/**/*.ts"],

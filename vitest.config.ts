@@ -3,6 +3,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Request and job logs are JSON lines at level info, one per request: keep warnings and
+    // errors in the output, drop the rest (test/worker/observability.test.ts reads them itself).
+    onConsoleLog: (log) => !log.startsWith('{"level":"info"'),
     projects: [
       {
         // The Worker, run inside workerd against the local stack (test/global-setup.ts).

@@ -1,0 +1,83 @@
+export interface ScenarioResult {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  baselineRps: number;
+  baselineP99: number;
+  /** Throughput against the baseline measured alternately with it (1 = as fast). */
+  throughputRatio: number;
+  /** p99 latency against the baseline's (1 = as fast). */
+  p99Ratio: number;
+  /** Requests to the local stack's servers per request (Neon, Upstash, upstream). */
+  subrequests: { neon: number; redis: number; upstream: number; total: number };
+  /** Durable Object calls per request made by the breaker client. */
+  breakerObjectCalls: number;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  durationSeconds: number;
+  machine: { cpus: number; node: string; backends: { database: string; redis: string } };
+  settings: { connections: number; rounds: number; secondsPerRound: number };
+  scenarios: ScenarioResult[];
+  queue: { jobs: number; jobsPerSecond: number; batchSize: number };
+  importRows: { rows: number; rowsPerSecond: number };
+  fanOut: { subscribers: number; events: number; deliveriesPerSecond: number };
+  bundle: { gzipKiB: number; rawKiB: number; startupMs: number | null };
+}
+
+const fixed = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "—");
+
+/** The scenarios as a Markdown table, then the other measurements. */
+export function markdown(report: BenchReport): string {
+  const rows = report.scenarios.map(
+    (s) =>
+      `| ${s.name} | ${fixed(s.rps, 0)} | ${fixed(s.p50, 1)} | ${fixed(s.p99, 1)} | ${String(s.errors)} | **${fixed(s.throughputRatio)}×** | ${fixed(s.p99Ratio)}× | ${fixed(s.subrequests.total)} (${fixed(s.subrequests.neon)} db, ${fixed(s.subrequests.redis)} redis, ${fixed(s.subrequests.upstream)} upstream) | ${fixed(s.breakerObjectCalls, 4)} |`,
+  );
+  return [
+    `# edgekit benchmark, ${report.startedAt}`,
+    "",
+    `${String(report.machine.cpus)} CPUs, Node ${report.machine.node}, database: ${report.machine.backends.database}, redis: ${report.machine.backends.redis}; ${String(report.settings.connections)} connections, ${String(report.settings.rounds)} rounds of ${String(report.settings.secondsPerRound)} s per side, baseline and scenario alternating.`,
+    "",
+    "| scenario | req/s | p50 ms | p99 ms | errors | throughput vs baseline | p99 vs baseline | subrequests / req | breaker DO calls / req |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+    ...rows,
+    "",
+    `- queue consumer: ${fixed(report.queue.jobsPerSecond, 0)} jobs/s (${String(report.queue.jobs)} trivial jobs, batch size ${String(report.queue.batchSize)})`,
+    `- import: ${fixed(report.importRows.rowsPerSecond, 0)} rows/s (${String(report.importRows.rows)} NDJSON rows, upload included)`,
+    `- event hub fan-out: ${fixed(report.fanOut.deliveriesPerSecond, 0)} deliveries/s (${String(report.fanOut.subscribers)} WebSocket subscribers, ${String(report.fanOut.events)} events)`,
+    `- bundle: ${fixed(report.bundle.gzipKiB, 1)} KiB gzip (${fixed(report.bundle.rawKiB, 1)} KiB minified); startup: ${report.bundle.startupMs === null ? "not measured" : `${fixed(report.bundle.startupMs, 1)} ms`}`,
+    `- whole run: ${fixed(report.durationSeconds, 0)} s`,
+    "",
+  ].join("\n");
+}
+
+/** A horizontal bar chart of each scenario's throughput ratio, with 1.0 and the 0.85 target marked. */
+export function svgChart(report: BenchReport): string {
+  const barHeight = 26;
+  const left = 260;
+  const width = 760;
+  const scale = (width - left - 60) / Math.max(1.2, ...report.scenarios.map((s) => s.throughputRatio));
+  const height = 50 + report.scenarios.length * barHeight;
+  const x = (ratio: number) => left + ratio * scale;
+  const escape = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;");
+  const bars = report.scenarios.map((s, i) => {
+    const y = 30 + i * barHeight;
+    return [
+      `<text x="${String(left - 8)}" y="${String(y + 17)}" text-anchor="end" font-size="13">${escape(s.name)}</text>`,
+      `<rect x="${String(left)}" y="${String(y + 4)}" width="${fixed(Math.max(1, s.throughputRatio * scale), 1)}" height="${String(barHeight - 8)}" fill="${s.throughputRatio >= 0.85 ? "#2f855a" : "#c05621"}"/>`,
+      `<text x="${fixed(x(s.throughputRatio) + 6, 1)}" y="${String(y + 17)}" font-size="12">${fixed(s.throughputRatio)}×</text>`,
+    ].join("");
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${String(width)}" height="${String(height)}" font-family="sans-serif">`,
+    `<text x="10" y="18" font-size="14" font-weight="bold">Throughput vs the bare Hono baseline (same Worker, same run)</text>`,
+    ...bars,
+    `<line x1="${fixed(x(1), 1)}" y1="24" x2="${fixed(x(1), 1)}" y2="${String(height - 4)}" stroke="#333" stroke-dasharray="4 3"/>`,
+    `<line x1="${fixed(x(0.85), 1)}" y1="24" x2="${fixed(x(0.85), 1)}" y2="${String(height - 4)}" stroke="#2f855a" stroke-dasharray="2 4"/>`,
+    "</svg>",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,263 @@
+/**
+ * `npm run bench`: the stack against a bare Hono route in the same Worker, side by side.
+ *
+ * Starts the local stack (in-memory PGlite and the embedded Redis, or DATABASE_URL /
+ * REDIS_URL), runs bench/worker.ts under workerd with `wrangler dev`, and drives it from
+ * this process with autocannon at fixed concurrency. Each scenario alternates with the
+ * baseline (A B A B), so machine drift cancels, and is reported as a ratio to it. Then the
+ * queue consumer, an import, the event hub's fan-out and the bundle. Results: a table on
+ * stdout, and bench/out/results.{json,md,svg}. Numbers are reported, never asserted: the
+ * bench does not fail on a slow machine. BENCH_QUICK=1 runs a short smoke of everything.
+ */
+import { gzipSync } from "node:zlib";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { cpus } from "node:os";
+import { startStack } from "../tools/stack/start-stack.ts";
+import { createSql } from "../tools/stack/local-sql.ts";
+import { alternate, type Target } from "./lib/load.ts";
+import { markdown, svgChart, type BenchReport, type ScenarioResult } from "./lib/report.ts";
+import { startWorker } from "./lib/worker-process.ts";
+
+const quick = process.env.BENCH_QUICK === "1";
+const SETTINGS = { connections: 10, rounds: quick ? 1 : 2, seconds: quick ? 1 : 4 };
+const ADMIN_TOKEN = "bench-admin-token";
+const OUT = "bench/out";
+const started = Date.now();
+mkdirSync(OUT, { recursive: true });
+
+const stack = await startStack({ databaseUrl: process.env.DATABASE_URL || undefined, redisUrl: process.env.REDIS_URL || undefined, seed: true });
+const envFile = `${OUT}/bench.vars`;
+writeFileSync(
+  envFile,
+  Object.entries({ ...stack.env, ADMIN_TOKEN, REVIEWS_API_URL: "" })
+    .map(([key, value]) => `${key}=${value}`)
+    .join("\n"),
+);
+// Reviews off (the production default): a cache hit is then the rate limiter and the cache
+// read. The admin limit is tiny on purpose: the 429 scenario uses it, the others rotate keys.
+const worker = await startWorker({ RATE_LIMIT_API_PER_MINUTE: "100000000", RATE_LIMIT_ADMIN_PER_MINUTE: "5" }, envFile);
+console.log(`stack: ${stack.engines.database} + ${stack.engines.redis}; worker: ${worker.url}\n`);
+
+const sql = createSql(stack.env.DATABASE_URL, stack.env.NEON_HTTP_ENDPOINT);
+const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+const json = { "Content-Type": "application/json" };
+let counter = 0;
+const unique = () => `${String(process.pid)}-${String(++counter)}-${String(Math.random()).slice(2, 8)}`;
+
+try {
+  // Data: one product to hit in the cache, and many never read, for misses.
+  const [hot] = await sql`INSERT INTO products (name, price_cents, stock) VALUES (${`bench hot ${unique()}`}, 100, 1) RETURNING id`;
+  const cold = (await sql`INSERT INTO products (name, price_cents, stock)
+    SELECT 'bench cold ' || g || ' ' || ${unique()}, 100, 1 FROM generate_series(1, 60000) AS g RETURNING id`).map((row) => String(row.id));
+  let nextCold = 0;
+  const jobIds = (await sql`INSERT INTO jobs (id, name, status, payload, max_attempts)
+    SELECT gen_random_uuid(), 'recompute-product-stats', 'succeeded', '{}', 1 FROM generate_series(1, 10) RETURNING id`).map((row) => String(row.id));
+
+  const baseline: Target = { request: () => ({ method: "GET", path: "/__bench/baseline" }), expect: [200] };
+  const scenarios: { name: string; target: Target; before?: () => Promise<void>; after?: () => Promise<void> }[] = [
+    { name: "GET /health", target: { request: () => ({ method: "GET", path: "/health" }), expect: [200] } },
+    { name: "GET /products/{id} (cache hit)", target: { request: () => ({ method: "GET", path: `/products/${String(hot?.id)}` }), expect: [200] } },
+    { name: "GET /products/{id} (cache miss)", target: { request: () => ({ method: "GET", path: `/products/${cold[nextCold++ % cold.length] ?? ""}` }), expect: [200] } },
+    { name: "GET /products (a page)", target: { request: () => ({ method: "GET", path: "/products?limit=20" }), expect: [200] } },
+    {
+      name: "POST /products (Idempotency-Key)",
+      target: {
+        request: () => {
+          const id = unique();
+          return { method: "POST", path: "/products", headers: { ...json, "Idempotency-Key": id }, body: JSON.stringify({ name: `bench new ${id}`, price_cents: 1, stock: 1 }) };
+        },
+        expect: [201],
+      },
+    },
+    {
+      name: "POST /jobs (enqueue)",
+      target: {
+        request: () => ({ method: "POST", path: "/jobs", headers: { ...json, ...admin, "X-API-Key": unique() }, body: JSON.stringify({ name: "recompute-product-stats", payload: {}, delaySeconds: 43_200 }) }),
+        expect: [202],
+      },
+    },
+    {
+      name: "breaker OPEN (fail fast, 503)",
+      target: { request: () => ({ method: "GET", path: `/jobs/${jobIds[counter++ % jobIds.length] ?? ""}`, headers: { ...admin, "X-API-Key": unique() } }), expect: [503] },
+      before: () => adminCall("/admin/breakers/neon/open"),
+      after: () => adminCall("/admin/breakers/neon/reset"),
+    },
+    { name: "rate-limited (429)", target: { request: () => ({ method: "GET", path: "/metrics", headers: { ...admin, "X-API-Key": "bench-one-client" } }), expect: [429] } },
+  ];
+
+  const results: ScenarioResult[] = [];
+  for (const scenario of scenarios) {
+    await scenario.before?.();
+    const before = await counters();
+    const paired = await alternate(worker.url, baseline, scenario.target, SETTINGS);
+    const after = await counters();
+    await scenario.after?.();
+    // Subrequests seen by the stack while both sides ran; the baseline makes none.
+    const per = (n: number) => n / Math.max(1, paired.scenario.requests);
+    const neon = per(after.neon - before.neon);
+    const redis = per(after.redis - before.redis);
+    const upstream = per(after.reviews - before.reviews);
+    results.push({
+      name: scenario.name,
+      rps: paired.scenario.rps,
+      p50: paired.scenario.p50,
+      p99: paired.scenario.p99,
+      errors: paired.scenario.errors,
+      baselineRps: paired.baseline.rps,
+      baselineP99: paired.baseline.p99,
+      throughputRatio: paired.scenario.rps / paired.baseline.rps,
+      p99Ratio: paired.scenario.p99 / Math.max(0.001, paired.baseline.p99),
+      subrequests: { neon, redis, upstream, total: neon + redis + upstream },
+      breakerObjectCalls: per(after.breakerObjectCalls - before.breakerObjectCalls),
+    });
+    const last = results.at(-1);
+    if (last) console.log(`${last.name.padEnd(34)} ${last.rps.toFixed(0).padStart(6)} req/s  ×${last.throughputRatio.toFixed(2)}  p99 ${last.p99.toFixed(1)} ms  ${last.subrequests.total.toFixed(2)} subreq`);
+  }
+
+  const queue = await measureQueue(quick ? 1_000 : 5_000);
+  const importRows = await measureImport(quick ? 2_000 : 20_000);
+  const fanOut = await measureFanOut(100, quick ? 200 : 1_000);
+  const bundle = measureBundle();
+
+  const report: BenchReport = {
+    startedAt: new Date(started).toISOString(),
+    durationSeconds: (Date.now() - started) / 1000,
+    machine: { cpus: cpus().length, node: process.version, backends: stack.engines },
+    settings: { connections: SETTINGS.connections, rounds: SETTINGS.rounds, secondsPerRound: SETTINGS.seconds },
+    scenarios: results,
+    queue,
+    importRows,
+    fanOut,
+    bundle,
+  };
+  writeFileSync(`${OUT}/results.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${OUT}/results.md`, markdown(report));
+  writeFileSync(`${OUT}/results.svg`, svgChart(report));
+  console.log(`\n${markdown(report)}`);
+  console.log(`written: ${OUT}/results.json, ${OUT}/results.md, ${OUT}/results.svg`);
+} finally {
+  await worker.stop();
+  await stack.close();
+}
+
+async function adminCall(path: string): Promise<void> {
+  const response = await fetch(`${worker.url}${path}`, { method: "POST", headers: { ...admin, "X-API-Key": unique() }, signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`${path}: ${String(response.status)}`);
+}
+
+/** Requests each local server has seen, and the breaker client's Durable Object calls. */
+async function counters(): Promise<{ neon: number; redis: number; reviews: number; breakerObjectCalls: number }> {
+  const servers = (await (await fetch(stack.controlUrl, { signal: AbortSignal.timeout(5_000) })).json()) as Record<string, { stats: { requests: number } }>;
+  const worker_ = (await (await fetch(`${worker.url}/__bench/counters`, { signal: AbortSignal.timeout(5_000) })).json()) as { breakerObjectCalls: number };
+  return {
+    neon: servers.neon?.stats.requests ?? 0,
+    redis: servers.redis?.stats.requests ?? 0,
+    reviews: servers.reviews?.stats.requests ?? 0,
+    breakerObjectCalls: worker_.breakerObjectCalls,
+  };
+}
+
+/** Trivial jobs, queued in batches of 100, from the first send to the last `succeeded`. */
+async function measureQueue(jobs: number): Promise<BenchReport["queue"]> {
+  const t0 = performance.now();
+  const response = await fetch(`${worker.url}/__bench/jobs?n=${String(jobs)}`, { method: "POST", signal: AbortSignal.timeout(60_000) });
+  if (!response.ok) throw new Error(`queueing jobs: ${String(response.status)}`);
+  const until = Date.now() + 120_000;
+  for (;;) {
+    const [row] = await sql`SELECT count(*)::int AS n FROM jobs WHERE name = 'bench-noop' AND status <> 'succeeded'`;
+    if (Number(row?.n) === 0 || Date.now() > until) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`queue: ${String(jobs)} jobs in ${seconds.toFixed(2)} s`);
+  await sql`DELETE FROM jobs WHERE name = 'bench-noop'`;
+  return { jobs, jobsPerSecond: jobs / seconds, batchSize: 100 };
+}
+
+/** POST /imports with an NDJSON file, until its job succeeds. */
+async function measureImport(rows: number): Promise<BenchReport["importRows"]> {
+  const run = unique();
+  const body = Array.from({ length: rows }, (_, i) => JSON.stringify({ name: `bench import ${run} ${String(i)}`, price_cents: i, stock: 1 })).join("\n");
+  const t0 = performance.now();
+  const response = await fetch(`${worker.url}/imports`, {
+    method: "POST",
+    headers: { ...admin, "X-API-Key": unique(), "Content-Type": "application/x-ndjson" },
+    body,
+    signal: AbortSignal.timeout(60_000),
+  });
+  const job = (await response.json()) as { id: string };
+  const until = Date.now() + 120_000;
+  for (;;) {
+    const [row] = await sql`SELECT status FROM jobs WHERE id = ${job.id}`;
+    if (row?.status === "succeeded" || row?.status === "dead" || Date.now() > until) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`import: ${String(rows)} rows in ${seconds.toFixed(2)} s`);
+  return { rows, rowsPerSecond: rows / seconds };
+}
+
+/** `subscribers` WebSockets on one topic (acknowledging every 100 events); `events` published inside the Worker. */
+async function measureFanOut(subscribers: number, events: number): Promise<BenchReport["fanOut"]> {
+  const topic = `bench-${unique()}`;
+  const received = new Array<number>(subscribers).fill(0);
+  const sockets = await Promise.all(
+    Array.from(
+      { length: subscribers },
+      (_, i) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const socket = new WebSocket(`${worker.url.replace("http", "ws")}/events/${topic}`);
+          socket.addEventListener("message", (message) => {
+            const text = String(message.data);
+            if (text.startsWith('{"control":"ready"')) return resolve(socket);
+            if (text.startsWith('{"id":')) {
+              received[i] = (received[i] ?? 0) + 1;
+              const id = Number(/^\{"id":(\d+)/.exec(text)?.[1]);
+              if (id % 100 === 0) socket.send(JSON.stringify({ type: "ack", id }));
+            }
+          });
+          socket.addEventListener("error", () => reject(new Error("subscriber failed")));
+        }),
+    ),
+  );
+  const t0 = performance.now();
+  await fetch(`${worker.url}/__bench/publish?topic=${topic}&n=${String(events)}`, { method: "POST", signal: AbortSignal.timeout(120_000) });
+  const until = Date.now() + 120_000;
+  while (received.some((n) => n < events) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+  const seconds = (performance.now() - t0) / 1000;
+  const delivered = received.reduce((a, b) => a + b, 0);
+  for (const socket of sockets) socket.close();
+  console.log(`fan-out: ${String(delivered)} deliveries in ${seconds.toFixed(2)} s`);
+  return { subscribers, events, deliveriesPerSecond: delivered / seconds };
+}
+
+/** The production bundle (src/index.ts, minified) as `wrangler deploy --dry-run` builds it. */
+function measureBundle(): BenchReport["bundle"] {
+  execFileSync("wrangler", ["deploy", "--dry-run", "--outdir", `${OUT}/dist`], { stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  const code = readFileSync(`${OUT}/dist/index.js`);
+  return { gzipKiB: gzipSync(code).length / 1024, rawKiB: code.length / 1024, startupMs: startupTime() };
+}
+
+/** `wrangler check startup` profiles the Worker's startup locally, where it can run offline. */
+function startupTime(): number | null {
+  try {
+    const output = execFileSync("wrangler", ["check", "startup", "--outfile", `${OUT}/startup.cpuprofile`], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
+    const ms = /(\d+(?:\.\d+)?)\s*ms/.exec(output)?.[1];
+    return ms === undefined ? startupFromProfile() : Number(ms);
+  } catch {
+    return startupFromProfile();
+  }
+}
+
+/** Total sampled time in the startup CPU profile, when one was written. */
+function startupFromProfile(): number | null {
+  const path = `${OUT}/startup.cpuprofile`;
+  if (!existsSync(path)) return null;
+  const profile = JSON.parse(readFileSync(path, "utf8")) as { startTime: number; endTime: number };
+  return (profile.endTime - profile.startTime) / 1000;
+}

@@ -1,0 +1,70 @@
+/**
+ * The Worker as `npm run bench` runs it: the real one (src/index.ts), plus a few routes the
+ * benchmark needs, under /__bench/. This file is never the `main` of wrangler.toml, so none
+ * of it reaches a production build.
+ *
+ * - GET /__bench/baseline: a bare Hono route with no middleware, the yardstick every
+ *   scenario is divided by;
+ * - GET /__bench/counters: this isolate's Durable Object calls made by the breaker client;
+ * - POST /__bench/jobs?n=: queues n trivial jobs (rows in one statement, messages in batches of 100);
+ * - POST /__bench/publish?topic=&n=: publishes n events to a topic from inside the Worker.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import worker from "../src/index";
+import type { Bindings } from "../src/env";
+import { createDatabase } from "../src/data/database";
+import { breakerClient } from "../src/dependencies/breaker-client";
+import { defineJob } from "../src/jobs/define-job";
+import type { JobEnvelope } from "../src/jobs/envelope";
+import { registerJob } from "../src/jobs/registry";
+import { publish } from "../src/events/publish";
+
+export { CircuitBreakerObject, EventHubObject, MetricsObject } from "../src/index";
+
+registerJob(defineJob("bench-noop", z.object({}), () => Promise.resolve({})));
+
+const baseline = new Hono().get("/__bench/baseline", (c) => c.json({ ok: true }));
+
+const tools = new Hono<{ Bindings: Bindings }>()
+  .get("/__bench/counters", (c) => c.json({ breakerObjectCalls: breakerClient.objectCalls }))
+  .post("/__bench/jobs", async (c) => {
+    const n = Math.min(20_000, Number(c.req.query("n") ?? 1000));
+    const sql = createDatabase(c.env, AbortSignal.timeout(30_000));
+    const rows = await sql.query(
+      `INSERT INTO jobs (id, name, status, payload, max_attempts)
+       SELECT gen_random_uuid(), 'bench-noop', 'queued', '{}', 3 FROM generate_series(1, $1) RETURNING id::text AS id`,
+      [n],
+    );
+    const ids = rows.map((row) => String(row.id));
+    const enqueuedAt = new Date().toISOString();
+    for (let i = 0; i < ids.length; i += 100) {
+      const batch = ids.slice(i, i + 100).map((jobId) => {
+        const body: JobEnvelope = { v: 1, jobId, name: "bench-noop", payload: {}, attempt: 0, requestId: null, enqueuedAt };
+        return { body, contentType: "json" as const };
+      });
+      await c.env.JOBS.sendBatch(batch);
+    }
+    return c.json({ ids: ids.length, first: ids[0], last: ids.at(-1) });
+  })
+  .post("/__bench/publish", async (c) => {
+    const topic = c.req.query("topic") ?? "bench";
+    const n = Math.min(100_000, Number(c.req.query("n") ?? 100));
+    const started = performance.now();
+    for (let i = 0; i < n; i += 50) {
+      const chunk = Array.from({ length: Math.min(50, n - i) }, (_, j) => publish(c.env, topic, { type: "tick", data: { i: i + j } }, "bench"));
+      await Promise.all(chunk);
+    }
+    return c.json({ published: n, ms: performance.now() - started });
+  });
+
+export default {
+  fetch(request, env, ctx) {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/__bench/baseline") return baseline.fetch(request, env, ctx);
+    if (pathname.startsWith("/__bench/")) return tools.fetch(request, env, ctx);
+    return worker.fetch(request, env, ctx);
+  },
+  queue: (batch, env, ctx) => worker.queue(batch, env, ctx),
+  scheduled: (controller, env, ctx) => worker.scheduled(controller, env, ctx),
+} satisfies ExportedHandler<Env>;
