@@ -94,7 +94,7 @@ try {
     const after = await counters();
     await scenario.after?.();
     // Subrequests seen by the stack while both sides ran; the baseline makes none.
-    const per = (n: number) => n / Math.max(1, paired.scenario.requests);
+    const per = (n: number) => n / Math.max(1, paired.scenarioRequestsSent);
     const neon = per(after.neon - before.neon);
     const redis = per(after.redis - before.redis);
     const upstream = per(after.reviews - before.reviews);

@@ -43,6 +43,8 @@ export async function measure(baseUrl: string, target: Target, seconds: number, 
 export interface Paired {
   baseline: Measurement;
   scenario: Measurement;
+  /** Every request made to the scenario, its warm-up included (for counts taken around the whole run). */
+  scenarioRequestsSent: number;
 }
 
 /**
@@ -51,14 +53,15 @@ export interface Paired {
  */
 export async function alternate(baseUrl: string, baseline: Target, scenario: Target, options: { rounds: number; seconds: number; connections: number }): Promise<Paired> {
   await measure(baseUrl, baseline, 1, options.connections);
-  await measure(baseUrl, scenario, 1, options.connections);
+  const warmUp = await measure(baseUrl, scenario, 1, options.connections);
   const a: Measurement[] = [];
   const b: Measurement[] = [];
   for (let round = 0; round < options.rounds; round++) {
     a.push(await measure(baseUrl, baseline, options.seconds, options.connections));
     b.push(await measure(baseUrl, scenario, options.seconds, options.connections));
   }
-  return { baseline: average(a), scenario: average(b) };
+  const scenarioAverage = average(b);
+  return { baseline: average(a), scenario: scenarioAverage, scenarioRequestsSent: scenarioAverage.requests + warmUp.requests };
 }
 
 function average(runs: Measurement[]): Measurement {

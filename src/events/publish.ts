@@ -23,18 +23,29 @@ export async function publish(env: Bindings, topic: string, event: Publication, 
   return raceAbort(hub(env, topic).publish({ topic, type: event.type, data: event.data, source }), signal ? AbortSignal.any([signal, deadline]) : deadline);
 }
 
+/** Several events to one topic in one Durable Object call, numbered in order. */
+export async function publishBatch(env: Bindings, topic: string, events: Publication[], source: string): Promise<HubEvent[]> {
+  const inputs = events.map((event) => ({ topic, type: event.type, data: event.data, source }));
+  return raceAbort(hub(env, topic).publishMany(inputs), AbortSignal.timeout(PUBLISH_TIMEOUT_MS));
+}
+
 /**
  * Publishes in the background (`waitUntil`), for notifications that must never fail or
  * slow the work they describe: a hub that is down costs a log line, not the request.
  */
-export function publishSoon(scope: Pick<DependencyScope, "env" | "waitUntil">, topic: string, event: Publication, source: string): void {
+export function publishSoon(scope: Pick<DependencyScope, "env" | "waitUntil">, topic: string, events: Publication | Publication[], source: string): void {
+  const list = Array.isArray(events) ? events : [events];
+  if (list.length === 0) return;
   scope.waitUntil(
-    publish(scope.env, topic, event, source).catch((error: unknown) => {
-      log("warn", "event not published", { topic, type: event.type, error: error instanceof Error ? error.message : String(error) });
+    publishBatch(scope.env, topic, list, source).catch((error: unknown) => {
+      log("warn", "events not published", { topic, count: list.length, error: error instanceof Error ? error.message : String(error) });
     }),
   );
 }
 
-/** The topic of one job's status changes. */
-export const jobTopic = (jobId: string) => `job-${jobId}`;
+/**
+ * Job status changes, every job on one topic: one Durable Object call per consumer batch,
+ * instead of a Durable Object per job. Follow one job with `?where=data.id=<job id>`.
+ */
+export const JOBS_TOPIC = "jobs";
 export const PRODUCTS_TOPIC = "products";

@@ -7,7 +7,7 @@ import { LeaseLostError } from "../data/product-imports";
 import { createDeadline, mapConcurrent, raceAbort } from "../resilience";
 import { PermanentJobError, type JobDefinition } from "./define-job";
 import { JobEnvelopeSchema, jsonSafe, type JobEnvelope, type MalformedLetter } from "./envelope";
-import { publishJobStatus } from "./job-events";
+import { publishJobStatuses, type JobStatusChange } from "./job-events";
 import { jobLogger } from "./job-logger";
 import { findJob } from "./registry";
 import { retryDelaySeconds } from "./retry-delay";
@@ -134,6 +134,7 @@ async function consume(messages: readonly Message[], scope: DependencyScope): Pr
     return;
   }
 
+  const changes: JobStatusChange[] = [];
   await mapConcurrent(results, 6, async ({ delivery, claim, outcome }) => {
     const { message, envelope, definition } = delivery;
     if (!written.has(envelope.jobId)) {
@@ -143,17 +144,18 @@ async function consume(messages: readonly Message[], scope: DependencyScope): Pr
     }
     const job = { id: envelope.jobId, name: envelope.name, attempts: claim.attempts };
     if (outcome.kind === "succeeded") {
-      publishJobStatus(scope, job, "succeeded");
+      changes.push({ job, status: "succeeded" });
       message.ack();
       return;
     }
-    publishJobStatus(scope, job, "failed", describe(outcome.error));
+    changes.push({ job, status: "failed", error: describe(outcome.error) });
     if (outcome.final || claim.attempts >= claim.maxAttempts) {
       await deadLetter(scope, message, { ...envelope, attempt: claim.attempts }, describe(outcome.error));
       return;
     }
     message.retry({ delaySeconds: retryDelaySeconds(claim.attempts, definition.options) });
   });
+  publishJobStatuses(scope, changes);
 }
 
 /** A delivery whose job was not claimed: a duplicate, someone else's, or out of attempts. */

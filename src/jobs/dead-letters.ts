@@ -4,7 +4,7 @@ import { JobRepository } from "../data/jobs";
 import { createDeadline } from "../resilience";
 import { sha256Hex } from "../util/sha256";
 import { JobEnvelopeSchema, jsonSafe, MalformedLetterSchema } from "./envelope";
-import { publishJobStatus } from "./job-events";
+import { publishJobStatuses } from "./job-events";
 import { log } from "../observability/logger";
 
 /** When the database cannot be reached, dead letters come back after this. */
@@ -42,7 +42,7 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Bindings, ctx
         idempotent: true,
       });
       const scope = { env, waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise) };
-      for (const job of dead) publishJobStatus(scope, job, "dead", job.last_error ?? undefined);
+      publishJobStatuses(scope, dead.map((job) => ({ job, status: "dead" as const, error: job.last_error ?? undefined })));
     });
     for (const { message, body, reason } of malformed) {
       // eslint-disable-next-line no-await-in-loop -- rare; each is recorded before its ack

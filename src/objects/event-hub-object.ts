@@ -92,24 +92,39 @@ export class EventHubObject extends DurableObject<Bindings> {
 
   /** Numbers, stores and sends one event; returns it as subscribers see it. */
   publish(input: PublishInput): HubEvent {
+    const [event] = this.publishMany([input]);
+    if (!event) throw new Error("publishMany returned nothing");
+    return event;
+  }
+
+  /**
+   * Several events in one call (a job consumer's batch, say): one round trip and one
+   * storage commit for all, then each sent in order.
+   */
+  publishMany(inputs: PublishInput[]): HubEvent[] {
     const sql = this.ctx.storage.sql;
-    const id = this.#lastId + 1;
-    const event: HubEvent = { id, topic: input.topic, type: input.type, time: new Date().toISOString(), data: input.data, source: input.source };
+    const time = new Date().toISOString();
     // No await between these writes: they commit together.
-    sql.exec("INSERT INTO events (id, type, time, data, source) VALUES (?, ?, ?, ?, ?)", id, event.type, event.time, JSON.stringify(event.data), event.source);
-    // Trimmed every 64 events (replays never read past the bound, so it is exact for readers).
-    if (id % 64 === 0) sql.exec("DELETE FROM events WHERE id <= ?", id - this.#historySize());
-    this.#lastId = id;
-    this.#published++;
+    const events = inputs.map((input) => {
+      const id = ++this.#lastId;
+      const event: HubEvent = { id, topic: input.topic, type: input.type, time, data: input.data, source: input.source };
+      sql.exec("INSERT INTO events (id, type, time, data, source) VALUES (?, ?, ?, ?, ?)", id, event.type, event.time, JSON.stringify(event.data), event.source);
+      // Trimmed every 64 events (replays never read past the bound, so it is exact for readers).
+      if (id % 64 === 0) sql.exec("DELETE FROM events WHERE id <= ?", id - this.#historySize());
+      return event;
+    });
+    const last = events.at(-1);
+    if (!last) return [];
+    this.#published += events.length;
     sql.exec(
       `INSERT INTO meta (key, value) VALUES ('last_id', ?), ('published', ?), ('topic', ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      String(id),
+      String(last.id),
       String(this.#published),
-      input.topic,
+      last.topic,
     );
-    this.#broadcast(event);
-    return event;
+    for (const event of events) this.#broadcast(event);
+    return events;
   }
 
   stats(): HubStats {

@@ -206,10 +206,10 @@ describe("publishing from the API, routes and jobs", () => {
     subscriber.close();
   });
 
-  it("job status changes arrive on the job's topic", async () => {
+  it("job status changes arrive on the jobs topic, where one job is a filter away", async () => {
     const job = await enqueueJob({ name: "recompute-product-stats", payload: {} });
     await waitForJob(job.id, ["succeeded"]);
-    const subscriber = await subscribe(`job-${job.id}`, "since=0");
+    const subscriber = await subscribe("jobs", `since=0&where=data.id=${job.id}`);
     const events = await subscriber.untilEvents(2);
     expect(events.map((e) => [e.type, (e.data as { status: string }).status])).toEqual([
       ["job.queued", "queued"],
