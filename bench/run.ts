@@ -58,6 +58,10 @@ try {
   const scenarios: { name: string; target: Target; before?: () => Promise<void>; after?: () => Promise<void> }[] = [
     { name: "GET /health", target: { request: () => ({ method: "GET", path: "/health" }), expect: [200] } },
     { name: "GET /products/{id} (cache hit)", target: { request: () => ({ method: "GET", path: `/products/${String(hot?.id)}` }), expect: [200] } },
+    {
+      name: "GET /products/{id} (cache hit, observability off)",
+      target: { request: () => ({ method: "GET", path: `/__bench/quiet/products/${String(hot?.id)}` }), expect: [200] },
+    },
     { name: "GET /products/{id} (cache miss)", target: { request: () => ({ method: "GET", path: `/products/${cold[nextCold++ % cold.length] ?? ""}` }), expect: [200] } },
     { name: "GET /products (a page)", target: { request: () => ({ method: "GET", path: "/products?limit=20" }), expect: [200] } },
     {

@@ -7,7 +7,9 @@
  *   scenario is divided by;
  * - GET /__bench/counters: this isolate's Durable Object calls made by the breaker client;
  * - POST /__bench/jobs?n=: queues n trivial jobs (rows in one statement, messages in batches of 100);
- * - POST /__bench/publish?topic=&n=: publishes n events to a topic from inside the Worker, 50 per call.
+ * - POST /__bench/publish?topic=&n=: publishes n events to a topic from inside the Worker, 50 per call;
+ * - /__bench/quiet/<path>: <path> served by the real Worker with OBSERVABILITY off, to
+ *   measure what request logs, metrics and Server-Timing cost.
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -58,10 +60,20 @@ const tools = new Hono<{ Bindings: Bindings }>()
     return c.json({ published: n, ms: performance.now() - started });
   });
 
+// One copy of the bindings per isolate, so the parsed [vars] stay cached (config.ts).
+const quietEnvs = new WeakMap<object, Env>();
+
 export default {
   fetch(request, env, ctx) {
-    const { pathname } = new URL(request.url);
+    const url = new URL(request.url);
+    const { pathname } = url;
     if (pathname === "/__bench/baseline") return baseline.fetch(request, env, ctx);
+    if (pathname.startsWith("/__bench/quiet/")) {
+      let quiet = quietEnvs.get(env);
+      if (!quiet) quietEnvs.set(env, (quiet = { ...env, OBSERVABILITY: "off" }));
+      url.pathname = pathname.slice("/__bench/quiet".length);
+      return worker.fetch(new Request(url, request), quiet, ctx);
+    }
     if (pathname.startsWith("/__bench/")) return tools.fetch(request, env, ctx);
     return worker.fetch(request, env, ctx);
   },

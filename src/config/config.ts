@@ -20,6 +20,11 @@ const ConfigSchema = z.object({
    * benchmarks compare both) or to shed load in an emergency; errors are logged either way.
    */
   OBSERVABILITY: z.enum(["on", "off"]).default("on"),
+  /**
+   * Share (0–1) of successful requests whose request log line is written; 4xx, 5xx,
+   * warnings and errors are always logged. 1 logs every request.
+   */
+  LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(1),
   /** A query slower than this (ms) is logged and counted as slow. */
   SLOW_QUERY_MS: milliseconds.default(500),
   /** Jobs one consumer invocation runs at once. */

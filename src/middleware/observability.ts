@@ -9,6 +9,7 @@ import { RequestTelemetry } from "../observability/request-telemetry";
 /**
  * Per request: a telemetry collector for the dependency guards, then, once the answer is
  * ready, the `Server-Timing` header (db, cache, upstream, total), one structured log line
+ * (all of them, or a `LOG_SAMPLE_RATE` share of the successful ones)
  * (request id, route pattern, status, duration, dependency timings, cache result, breaker
  * states touched), the route's metrics in this isolate's buffer, and a data point for
  * Workers Analytics Engine when the binding exists. Nothing here waits on I/O: metrics
@@ -16,7 +17,8 @@ import { RequestTelemetry } from "../observability/request-telemetry";
  */
 export function observability(): MiddlewareHandler<AppEnv> {
   return async function observability(c, next) {
-    if (readConfig(c.env).OBSERVABILITY === "off") return next();
+    const config = readConfig(c.env);
+    if (config.OBSERVABILITY === "off") return next();
     const started = performance.now();
     const telemetry = new RequestTelemetry(c.var.requestId);
     c.set("telemetry", telemetry);
@@ -29,7 +31,7 @@ export function observability(): MiddlewareHandler<AppEnv> {
       // A WebSocket upgrade's headers belong to the runtime.
       if (status !== 101) setHeader(c, "Server-Timing", telemetry.serverTiming(ms));
       const { dependencies, breakers } = telemetry.summary();
-      log(status >= 500 ? "error" : "info", "request", {
+      if (status >= 400 || config.LOG_SAMPLE_RATE >= 1 || Math.random() < config.LOG_SAMPLE_RATE) log(status >= 500 ? "error" : "info", "request", {
         requestId: c.var.requestId,
         method: c.req.method,
         route,
