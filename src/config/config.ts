@@ -21,8 +21,8 @@ const ConfigSchema = z.object({
    */
   OBSERVABILITY: z.enum(["on", "off"]).default("on"),
   /**
-   * Share (0–1) of successful requests whose request log line is written; 4xx, 5xx,
-   * warnings and errors are always logged. 1 logs every request.
+   * Share (0–1) of successful requests and job attempts whose log line is written; 4xx,
+   * 5xx, failed jobs, warnings and errors are always logged. 1 logs every one.
    */
   LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(1),
   /** A query slower than this (ms) is logged and counted as slow. */

@@ -212,7 +212,8 @@ async function runJob(
       }),
       deadline.signal,
     );
-    log.info("job succeeded", { durationMs: Date.now() - started });
+    const sampleRate = readConfig(scope.env).LOG_SAMPLE_RATE;
+    if (sampleRate >= 1 || Math.random() < sampleRate) log.info("job succeeded", { durationMs: Date.now() - started });
     return { kind: "succeeded", result };
   } catch (error) {
     const final = error instanceof PermanentJobError;
