@@ -4,6 +4,10 @@ import { api, apiWithEnv, createProduct, REDIS_DOWN, sendJson } from "./helpers"
 
 const control = (path: string, body: unknown = {}) =>
   fetch(`${inject("controlUrl")}${path}`, { method: "POST", body: JSON.stringify(body) });
+const redisRequests = async () => {
+  const state = await (await fetch(`${inject("controlUrl")}/redis`)).json<{ stats: { requests: number } }>();
+  return state.stats.requests;
+};
 const neonRequests = async () => {
   const state = await (await fetch(`${inject("controlUrl")}/neon`)).json<{ stats: { requests: number } }>();
   return state.stats.requests;
@@ -20,6 +24,18 @@ describe("cache-aside for product reads", () => {
     const product = await createProduct();
     expect((await api(`/products/${product.id}`)).headers.get("X-Cache")).toBe("MISS");
     expect((await api(`/products/${product.id}`)).headers.get("X-Cache")).toBe("HIT");
+  });
+
+  it("costs two Upstash requests on a hit and three on a miss (rate limit, read-or-lock, write)", async () => {
+    const product = await createProduct();
+    await api("/products?limit=1"); // flushes cache statistics now, so none fall in the count below
+    const beforeMiss = await redisRequests();
+    expect((await api(`/products/${product.id}`)).headers.get("X-Cache")).toBe("MISS");
+    const beforeHit = await redisRequests();
+    expect((await api(`/products/${product.id}`)).headers.get("X-Cache")).toBe("HIT");
+    const after = await redisRequests();
+    expect(beforeHit - beforeMiss).toBe(3);
+    expect(after - beforeHit).toBe(2);
   });
 
   it("expires entries after their TTL", async () => {
