@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface WorkerProcess {
   url: string;
@@ -22,14 +25,16 @@ export async function freePort(): Promise<number> {
 /**
  * Runs the bench Worker (bench/worker.ts: the real Worker plus /__bench/ routes) under
  * workerd with `wrangler dev`, offline, with `vars` as its variables, and waits until it
- * answers.
+ * answers. Its Durable Objects, queues and buckets live in a fresh directory, removed on
+ * stop: a run starts from nothing and never touches `npm run dev`'s state in .wrangler/.
  */
 export async function startWorker(vars: Record<string, string>, envFile: string): Promise<WorkerProcess> {
   const port = await freePort();
   const inspectorPort = await freePort();
+  const state = mkdtempSync(join(tmpdir(), "edgekit-bench-"));
   const child: ChildProcess = spawn(
     "wrangler",
-    ["dev", "bench/worker.ts", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--env-file", envFile, "--log-level", "warn", "--show-interactive-dev-session=false", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
+    ["dev", "bench/worker.ts", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--env-file", envFile, "--persist-to", state, "--log-level", "warn", "--show-interactive-dev-session=false", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
     { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   let stderr = "";
@@ -50,12 +55,14 @@ export async function startWorker(vars: Record<string, string>, envFile: string)
   return {
     url,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGINT");
-      const forced = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(forced);
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGINT");
+        const forced = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        await exited;
+        clearTimeout(forced);
+      }
+      rmSync(state, { recursive: true, force: true });
     },
   };
 }
