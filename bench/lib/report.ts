@@ -66,8 +66,9 @@ function observabilityLine(report: BenchReport): string {
 /** A horizontal bar chart of each scenario's throughput ratio, with 1.0 and the 0.85 target marked. */
 export function svgChart(report: BenchReport): string {
   const barHeight = 26;
-  const left = 260;
-  const width = 760;
+  // Room for the longest label (about 7 px a character at 13 px).
+  const left = Math.max(200, 20 + 7 * Math.max(...report.scenarios.map((s) => s.name.length)));
+  const width = left + 500;
   const scale = (width - left - 60) / Math.max(1.2, ...report.scenarios.map((s) => s.throughputRatio));
   const height = 50 + report.scenarios.length * barHeight;
   const x = (ratio: number) => left + ratio * scale;
