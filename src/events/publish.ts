@@ -2,7 +2,7 @@ import type { Bindings } from "../env";
 import type { DependencyScope } from "../dependencies/scope";
 import { raceAbort } from "../resilience";
 import type { HubEvent, Publication } from "./event";
-import { log } from "../observability/logger";
+import { describeError, log } from "../observability/logger";
 
 /** A publish is one Durable Object call; past this it is given up (the hub may be overloaded). */
 const PUBLISH_TIMEOUT_MS = 2_000;
@@ -38,7 +38,7 @@ export function publishSoon(scope: Pick<DependencyScope, "env" | "waitUntil">, t
   if (list.length === 0) return;
   scope.waitUntil(
     publishBatch(scope.env, topic, list, source).catch((error: unknown) => {
-      log("warn", "events not published", { topic, count: list.length, error: error instanceof Error ? error.message : String(error) });
+      log("warn", "events not published", { topic, count: list.length, error: describeError(error) });
     }),
   );
 }

@@ -11,7 +11,7 @@ import { publishJobStatuses, type JobStatusChange } from "./job-events";
 import { jobLogger } from "./job-logger";
 import { findJob } from "./registry";
 import { retryDelaySeconds } from "./retry-delay";
-import { log } from "../observability/logger";
+import { describeError, log } from "../observability/logger";
 
 /** A claim lasts the job's timeout plus this, so a live attempt is never taken for a dead one. */
 const LEASE_MARGIN_MS = 60_000;
@@ -93,7 +93,7 @@ async function consume(messages: readonly Message[], scope: DependencyScope): Pr
       { idempotent: true },
     );
   } catch (error) {
-    logBatch("error", "could not claim jobs; the batch comes back later", { error: describe(error), jobs: deliveries.length });
+    logBatch("error", "could not claim jobs; the batch comes back later", { error: describeError(error), jobs: deliveries.length });
     for (const { message } of deliveries) message.retry({ delaySeconds: DATABASE_DOWN_DELAY_SECONDS });
     return;
   }
@@ -120,14 +120,14 @@ async function consume(messages: readonly Message[], scope: DependencyScope): Pr
   const completions: Completion[] = results.map(({ delivery, outcome }) =>
     outcome.kind === "succeeded"
       ? { id: delivery.envelope.jobId, status: "succeeded", result: outcome.result }
-      : { id: delivery.envelope.jobId, status: "failed", error: describe(outcome.error) },
+      : { id: delivery.envelope.jobId, status: "failed", error: describeError(outcome.error) },
   );
   let written: Set<string>;
   try {
     written = await db((sql) => new JobRepository(sql).complete(completions, leaseToken), { idempotent: true });
   } catch (error) {
     // The outcomes are lost: the jobs run again once their claims lapse (handlers are idempotent).
-    logBatch("error", "could not record job outcomes; they will run again", { error: describe(error), jobs: results.length });
+    logBatch("error", "could not record job outcomes; they will run again", { error: describeError(error), jobs: results.length });
     for (const { delivery } of results) {
       delivery.message.retry({ delaySeconds: Math.ceil(delivery.definition.options.timeoutMs / 1000) + DATABASE_DOWN_DELAY_SECONDS });
     }
@@ -148,9 +148,9 @@ async function consume(messages: readonly Message[], scope: DependencyScope): Pr
       message.ack();
       return;
     }
-    changes.push({ job, status: "failed", error: describe(outcome.error) });
+    changes.push({ job, status: "failed", error: describeError(outcome.error) });
     if (outcome.final || claim.attempts >= claim.maxAttempts) {
-      await deadLetter(scope, message, { ...envelope, attempt: claim.attempts }, describe(outcome.error));
+      await deadLetter(scope, message, { ...envelope, attempt: claim.attempts }, describeError(outcome.error));
       return;
     }
     message.retry({ delaySeconds: retryDelaySeconds(claim.attempts, definition.options) });
@@ -220,7 +220,7 @@ async function runJob(
     const lost = error instanceof LeaseLostError;
     log[lost ? "warn" : "error"](lost ? "job lost its claim" : "job failed", {
       durationMs: Date.now() - started,
-      error: describe(error),
+      error: describeError(error),
       final,
     });
     return { kind: "failed", error, final };
@@ -236,7 +236,7 @@ async function deadLetter(scope: DependencyScope, message: Message, envelope: Jo
     jobLogger({ jobId: envelope.jobId, job: envelope.name, requestId: envelope.requestId }).warn("job dead-lettered", { reason });
     message.ack();
   } catch (error) {
-    logBatch("error", "could not dead-letter a job; it comes back later", { jobId: envelope.jobId, error: describe(error) });
+    logBatch("error", "could not dead-letter a job; it comes back later", { jobId: envelope.jobId, error: describeError(error) });
     message.retry({ delaySeconds: DATABASE_DOWN_DELAY_SECONDS });
   }
 }
@@ -249,7 +249,7 @@ async function deadLetterMalformed(scope: DependencyScope, message: Message, rea
     logBatch("warn", "malformed message dead-lettered", { messageId: message.id, reason });
     message.ack();
   } catch (error) {
-    logBatch("error", "could not dead-letter a malformed message", { messageId: message.id, error: describe(error) });
+    logBatch("error", "could not dead-letter a malformed message", { messageId: message.id, error: describeError(error) });
     message.retry({ delaySeconds: DATABASE_DOWN_DELAY_SECONDS });
   }
 }
@@ -258,8 +258,3 @@ function logBatch(level: "warn" | "error", msg: string, fields: Record<string, u
   log(level, msg, { queue: "jobs", ...fields });
 }
 
-/** An error as one line for the job's row and the logs: never a stack trace. */
-export function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 1_000);
-  return String(error).slice(0, 1_000);
-}

@@ -5,7 +5,7 @@ import { createDeadline } from "../resilience";
 import { sha256Hex } from "../util/sha256";
 import { JobEnvelopeSchema, jsonSafe, MalformedLetterSchema } from "./envelope";
 import { publishJobStatuses } from "./job-events";
-import { log } from "../observability/logger";
+import { describeError, log } from "../observability/logger";
 
 /** When the database cannot be reached, dead letters come back after this. */
 const RETRY_DELAY_SECONDS = 30;
@@ -65,7 +65,7 @@ async function settle(messages: Message[], write: () => Promise<void>): Promise<
   } catch (error) {
     log("error", "could not record dead letters; they come back later", {
       queue: "jobs-dead-letters",
-      error: error instanceof Error ? error.message : String(error),
+      error: describeError(error),
     });
     for (const message of messages) message.retry({ delaySeconds: RETRY_DELAY_SECONDS });
   }

@@ -16,3 +16,9 @@ export function log(level: LogLevel, msg: string, fields: Record<string, unknown
   else if (level === "warn") console.warn(line);
   else console.log(line);
 }
+
+/** An error as one line for logs and job rows: its name and message, never a stack trace. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 1_000);
+  return String(error).slice(0, 1_000);
+}

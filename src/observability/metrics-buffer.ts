@@ -1,7 +1,7 @@
 import type { Bindings } from "../env";
 import { observe } from "./histogram";
 import { dependencyEntry, emptyAggregate, isEmpty, mergeAggregate, MAX_SLOW_QUERIES, routeEntry, type MetricsAggregate, type SlowQuery } from "./aggregate";
-import { log } from "./logger";
+import { describeError, log } from "./logger";
 
 /** An isolate sends its counts at most this often: never one Durable Object call per request. */
 const FLUSH_INTERVAL_MS = 1_000;
@@ -65,7 +65,7 @@ class MetricsBuffer {
       ]);
     } catch (error) {
       mergeAggregate(this.#pending, batch);
-      log("warn", "metrics flush failed; counts kept for the next", { error: error instanceof Error ? error.message : String(error) });
+      log("warn", "metrics flush failed; counts kept for the next", { error: describeError(error) });
     }
   }
 }
