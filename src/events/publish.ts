@@ -19,14 +19,16 @@ function hub(env: Bindings, topic: string) {
  * await publish(env, "products", { type: "product.created", data: product }, "products");
  */
 export async function publish(env: Bindings, topic: string, event: Publication, source: string, signal?: AbortSignal): Promise<HubEvent> {
-  const deadline = AbortSignal.timeout(PUBLISH_TIMEOUT_MS);
-  return raceAbort(hub(env, topic).publish({ topic, type: event.type, data: event.data, source }), signal ? AbortSignal.any([signal, deadline]) : deadline);
+  const [published] = await publishBatch(env, topic, [event], source, signal);
+  if (!published) throw new Error("The hub numbered no event");
+  return published;
 }
 
 /** Several events to one topic in one Durable Object call, numbered in order. */
-export async function publishBatch(env: Bindings, topic: string, events: Publication[], source: string): Promise<HubEvent[]> {
+export async function publishBatch(env: Bindings, topic: string, events: Publication[], source: string, signal?: AbortSignal): Promise<HubEvent[]> {
   const inputs = events.map((event) => ({ topic, type: event.type, data: event.data, source }));
-  return raceAbort(hub(env, topic).publishMany(inputs), AbortSignal.timeout(PUBLISH_TIMEOUT_MS));
+  const deadline = AbortSignal.timeout(PUBLISH_TIMEOUT_MS);
+  return raceAbort(hub(env, topic).publishMany(inputs), signal ? AbortSignal.any([signal, deadline]) : deadline);
 }
 
 /**

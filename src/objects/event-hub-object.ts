@@ -20,7 +20,6 @@ const SSE_HEARTBEAT_MS = 25_000;
 
 /** What each WebSocket carries through hibernation (`serializeAttachment`). */
 interface Attachment {
-  topic: string;
   filter: SubscriptionFilter;
 }
 
@@ -90,16 +89,9 @@ export class EventHubObject extends DurableObject<Bindings> {
     this.#published = this.#counter("published");
   }
 
-  /** Numbers, stores and sends one event; returns it as subscribers see it. */
-  publish(input: PublishInput): HubEvent {
-    const [event] = this.publishMany([input]);
-    if (!event) throw new Error("publishMany returned nothing");
-    return event;
-  }
-
   /**
-   * Several events in one call (a job consumer's batch, say): one round trip and one
-   * storage commit for all, then each sent in order.
+   * Numbers, stores and sends events, in order (one, or a job consumer's batch): one round
+   * trip and one storage commit for all. Returns them as subscribers see them.
    */
   publishMany(inputs: PublishInput[]): HubEvent[] {
     const sql = this.ctx.storage.sql;
@@ -147,11 +139,10 @@ export class EventHubObject extends DurableObject<Bindings> {
    */
   override fetch(request: Request): Response {
     const url = new URL(request.url);
-    const topic = url.searchParams.get("topic") ?? "";
     const filter = parseFilter(url.searchParams);
     const since = Number(url.searchParams.get("since") ?? request.headers.get("Last-Event-ID") ?? Number.NaN);
     return request.headers.get("Upgrade")?.toLowerCase() === "websocket"
-      ? this.#acceptWebSocket(topic, filter, since)
+      ? this.#acceptWebSocket(filter, since)
       : this.#openEventStream(filter, since);
   }
 
@@ -186,10 +177,10 @@ export class EventHubObject extends DurableObject<Bindings> {
     }
   }
 
-  #acceptWebSocket(topic: string, filter: SubscriptionFilter, since: number): Response {
+  #acceptWebSocket(filter: SubscriptionFilter, since: number): Response {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ topic, filter } satisfies Attachment);
+    server.serializeAttachment({ filter } satisfies Attachment);
     for (const frame of this.#replay(filter, since)) server.send(frame.json);
     return new Response(null, { status: 101, webSocket: client });
   }

@@ -60,7 +60,7 @@ describe("WebSocket subscribers", () => {
     const topic = uniqueTopic();
     const history = Number(env.EVENT_HISTORY_SIZE);
     const stub = env.EVENT_HUB.get(env.EVENT_HUB.idFromName(topic));
-    for (let i = 0; i < history + 2; i++) stub.publish({ topic, type: "bulk", data: null, source: "test" });
+    for (let i = 0; i < history + 2; i++) void stub.publishMany([{ topic, type: "bulk", data: null, source: "test" }]);
     const late = await subscribe(topic, "since=1&types=none");
     expect(late.frames[0]).toMatchObject({ control: "gap", oldestAvailableId: 3, requestedSince: 1 });
   });
@@ -163,7 +163,7 @@ describe("SSE backpressure", () => {
     const big = "x".repeat(16 * 1024);
     let sse = 1;
     for (let i = 0; i < 600 && sse > 0; i++) {
-      void stub.publish({ topic, type: "big", data: { i, big }, source: "test" });
+      void stub.publishMany([{ topic, type: "big", data: { i, big }, source: "test" }]);
       if (i % 50 === 49) sse = (await stub.stats()).subscribers.sse;
     }
     expect(sse).toBe(0);

@@ -36,7 +36,6 @@ export const subscribe = async (c: Context<AppEnv>): Promise<Response> => {
       { headers: { Upgrade: "websocket" } },
     );
   }
-  url.searchParams.set("topic", topic.data);
   // The subscription outlives the request's budget: the hub's response is the connection itself.
   return hub(c, topic.data).fetch(new Request(url, c.req.raw));
 };
