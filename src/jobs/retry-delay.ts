@@ -1,3 +1,4 @@
+import { exponentialCeiling } from "../resilience";
 import { MAX_QUEUE_DELAY_SECONDS } from "./define-job";
 
 /**
@@ -16,8 +17,8 @@ export function retryDelaySeconds(
   options: { initialDelaySeconds: number; maxDelaySeconds: number },
   random: () => number = Math.random,
 ): number {
-  const ceiling = (n: number) =>
-    Math.min(options.maxDelaySeconds, MAX_QUEUE_DELAY_SECONDS, options.initialDelaySeconds * 2 ** Math.min(Math.max(0, n - 1), 30));
+  const cap = Math.min(options.maxDelaySeconds, MAX_QUEUE_DELAY_SECONDS);
+  const ceiling = (n: number) => exponentialCeiling(options.initialDelaySeconds, cap, Math.max(0, n - 1));
   const high = ceiling(attempt);
   const low = attempt > 1 ? ceiling(attempt - 1) : high / 2;
   return Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(low + random() * (high - low)));

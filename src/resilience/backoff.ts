@@ -57,9 +57,9 @@ export function exponentialBackoff(options: ExponentialBackoffOptions): Backoff 
 
   switch (jitter) {
     case "none":
-      return { start: () => counting((n) => ceiling(base, cap, n)) };
+      return { start: () => counting((n) => exponentialCeiling(base, cap, n)) };
     case "full":
-      return { start: () => counting((n) => between(random, 0, ceiling(base, cap, n))) };
+      return { start: () => counting((n) => between(random, 0, exponentialCeiling(base, cap, n))) };
     case "decorrelated":
       return {
         start() {
@@ -86,8 +86,11 @@ export function constantBackoff(delayMs: number): Backoff {
   return { start: () => ({ next: () => delayMs }) };
 }
 
-/** min(cap, base · 2^n), without overflowing to Infinity for large n. */
-function ceiling(base: number, cap: number, n: number): number {
+/**
+ * min(cap, base · 2^n), without overflowing to Infinity for large n: the ceiling of the
+ * n-th delay (from 0) that exponential backoff draws under.
+ */
+export function exponentialCeiling(base: number, cap: number, n: number): number {
   if (base === 0) return 0;
   const growth = 2 ** n;
   // 2^1024 is Infinity, and 0 · Infinity would be NaN; past that the cap applies anyway.

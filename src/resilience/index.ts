@@ -45,6 +45,7 @@ export {
   constantBackoff,
   type DelaySequence,
   exponentialBackoff,
+  exponentialCeiling,
   type ExponentialBackoffOptions,
   type Jitter,
   type RandomSource,
