@@ -2,7 +2,8 @@ import { databaseCall } from "../dependencies/calls";
 import type { DependencyScope } from "../dependencies/scope";
 import { JobRepository, type Job } from "../data/jobs";
 import { MAX_QUEUE_DELAY_SECONDS } from "./define-job";
-import { MAX_MESSAGE_BYTES, messageBytes, type JobEnvelope } from "./envelope";
+import { jsonBytes } from "../util/json-bytes";
+import { MAX_MESSAGE_BYTES, type JobEnvelope } from "./envelope";
 import { publishJobStatus } from "./job-events";
 import { findJob, type JobName, type JobPayload } from "./registry";
 
@@ -93,7 +94,7 @@ export async function enqueueUnchecked(
     requestId: options.requestId ?? null,
     enqueuedAt: new Date().toISOString(),
   };
-  const size = messageBytes(envelope);
+  const size = jsonBytes(envelope);
   if (size > MAX_MESSAGE_BYTES) {
     throw new EnqueueError(
       "too-large",

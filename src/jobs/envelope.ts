@@ -22,10 +22,6 @@ export type JobEnvelope = z.infer<typeof JobEnvelopeSchema>;
 /** Cloudflare Queues refuses messages over 128 KB. */
 export const MAX_MESSAGE_BYTES = 128 * 1024;
 
-/** The size of a message as the queue counts it (its JSON, in UTF-8). */
-export function messageBytes(body: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(body)).byteLength;
-}
 
 /**
  * A message the dead-letter queue receives that is not a job: kept whole, with the reason,

@@ -5,7 +5,7 @@ import { MAX_EVENT_BYTES, TopicSchema } from "../../events/event";
 import { publish } from "../../events/publish";
 import { FilterSyntaxError, parseFilter } from "../../events/subscription-filter";
 import { Problem, problems } from "../../errors/problem";
-import { messageBytes } from "../../jobs/envelope";
+import { jsonBytes } from "../../util/json-bytes";
 import { raceAbort } from "../../resilience";
 import type { publishEvent, topicStats } from "./events.routes";
 
@@ -43,7 +43,7 @@ export const subscribe = async (c: Context<AppEnv>): Promise<Response> => {
 export const publishToTopic: RouteHandler<typeof publishEvent, AppEnv> = async (c) => {
   const { topic } = c.req.valid("param");
   const event = c.req.valid("json");
-  const size = messageBytes(event);
+  const size = jsonBytes(event);
   if (size > MAX_EVENT_BYTES) {
     throw new Problem({ title: "Content Too Large", status: 413, detail: `An event is at most ${String(MAX_EVENT_BYTES)} bytes of JSON; this one is ${String(size)}.` });
   }
