@@ -1,4 +1,5 @@
 import type { Rule } from "eslint";
+import { memberCall } from "./ast.ts";
 
 /**
  * `Promise.all` (or `allSettled`) over a computed array starts every call at once, however
@@ -19,27 +20,13 @@ export const boundedPromiseAll: Rule.RuleModule = {
   create(context) {
     return {
       CallExpression(node) {
-        const callee = node.callee;
-        if (
-          callee.type !== "MemberExpression" ||
-          callee.object.type !== "Identifier" ||
-          callee.object.name !== "Promise" ||
-          callee.property.type !== "Identifier" ||
-          !["all", "allSettled"].includes(callee.property.name)
-        ) {
-          return;
-        }
+        const call = memberCall(node);
+        if (call?.object !== "Promise" || !["all", "allSettled"].includes(call.method)) return;
         const [argument] = node.arguments;
         if (!argument || argument.type === "ArrayExpression") return;
-        if (
-          argument.type === "CallExpression" &&
-          argument.callee.type === "MemberExpression" &&
-          argument.callee.object.type === "Identifier" &&
-          /^[A-Z][A-Z0-9_]*$/.test(argument.callee.object.name)
-        ) {
-          return;
-        }
-        context.report({ node, messageId: "unbounded", data: { method: callee.property.name } });
+        const mapped = argument.type === "CallExpression" ? memberCall(argument) : undefined;
+        if (mapped && /^[A-Z][A-Z0-9_]*$/.test(mapped.object)) return;
+        context.report({ node, messageId: "unbounded", data: { method: call.method } });
       },
     };
   },

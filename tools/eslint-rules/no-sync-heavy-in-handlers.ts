@@ -1,4 +1,5 @@
 import type { Rule } from "eslint";
+import { calleeName, memberCall } from "./ast.ts";
 import type { Node } from "estree";
 
 /** True when `node` contains a call of `.text()` (a request body read whole). */
@@ -31,13 +32,10 @@ export const noSyncHeavyInHandlers: Rule.RuleModule = {
   create(context) {
     return {
       CallExpression(node) {
-        const callee = node.callee;
+        const call = memberCall(node);
         if (
-          callee.type === "MemberExpression" &&
-          callee.object.type === "Identifier" &&
-          callee.object.name === "JSON" &&
-          callee.property.type === "Identifier" &&
-          callee.property.name === "parse" &&
+          call?.object === "JSON" &&
+          call.method === "parse" &&
           node.arguments[0] &&
           node.arguments[0].type !== "SpreadElement" &&
           readsBodyText(node.arguments[0])
@@ -45,7 +43,7 @@ export const noSyncHeavyInHandlers: Rule.RuleModule = {
           context.report({ node, messageId: "parseBody" });
           return;
         }
-        const name = callee.type === "Identifier" ? callee.name : callee.type === "MemberExpression" && callee.property.type === "Identifier" ? callee.property.name : "";
+        const name = calleeName(node) ?? "";
         if (/^[a-z]\w*Sync$/.test(name)) context.report({ node, messageId: "sync", data: { name } });
       },
     };
