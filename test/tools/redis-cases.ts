@@ -82,6 +82,30 @@ export const CASES: Case[] = [
     ],
   },
   {
+    // stringmatchlen's corners (src/util.c). KEYS replies come in dict order, so KEYS only
+    // gets patterns with at most one match, or goes through a script that sorts.
+    name: "glob patterns",
+    commands: [
+      ["MSET", "{p}a", 1, "{p}b", 1, "{p}c", 1, "{p}x", 1, "{p}Z", 1, "{p}-", 1, "{p}]", 1, "{p}*", 1, "{p}?", 1, "{p}\\", 1],
+      ["MSET", "{p}ab", 1, "{p}abc", 1, "{p}é", 1, `{p}${"a".repeat(60)}`, 1],
+      // Reversed range ends are swapped; `^` negates.
+      ["SCANALL", "{p}[z-a]"], ["SCANALL", "{p}[^a-c]"], ["KEYS", "{p}[z-a]bc"], ["KEYS", "{p}[^b-c]b"],
+      ["EVAL", "local keys = redis.call('KEYS', ARGV[1]); table.sort(keys); return keys", 0, "{p}[z-a]"],
+      // `?` is one byte: é is two in UTF-8.
+      ["SCANALL", "{p}?"], ["SCANALL", "{p}??"],
+      // Escapes, outside and inside classes; a trailing `\` is a literal backslash.
+      ["SCANALL", "{p}\\*"], ["KEYS", "{p}\\?"], ["SCANALL", "{p}[\\]]"], ["SCANALL", "{p}[\\-z]"], ["SCANALL", "{p}\\"],
+      ["SCANALL", "{p}\\a\\b"],
+      // An unterminated class runs to the end of the pattern; `[a-]` is the range `]`–`a`.
+      ["SCANALL", "{p}[ab"], ["SCANALL", "{p}[a-]"], ["SCANALL", "{p}[a-]b"], ["SCANALL", "{p}a[^"], ["KEYS", "{p}a["],
+      // `[]` is an empty class (no match), `[^]` any byte; range ends compare as signed chars.
+      ["SCANALL", "{p}[]a]"], ["SCANALL", "{p}[^]"], ["SCANALL", "{p}[a-é]"],
+      // Many stars: linear in Redis, and must not backtrack exponentially here.
+      ["SCANALL", "{p}*****c"], ["SCANALL", "{p}*****!"], ["KEYS", "{p}a*a*a*a*a*a*a*a*a*a*a*a*b"],
+      ["SCANALL", "{p}a*a*a*a*a*a*a*a*a*a*a*a*"], ["SCANALL", "{p}**"],
+    ],
+  },
+  {
     name: "hashes",
     commands: [
       ["HSET", "{p}h", "a", "1", "b", "2"], ["HSET", "{p}h", "b", "3", "c", "4"], ["HGET", "{p}h", "b"], ["HGET", "{p}h", "z"],

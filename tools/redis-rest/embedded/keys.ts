@@ -1,7 +1,7 @@
 import { OK, RedisError, Status } from "../reply.ts";
 import { bytes, parseInteger, SYNTAX, text, upper, wrongArgs } from "./args.ts";
 import type { CommandTable } from "./command.ts";
-import { globToRegExp } from "./glob.ts";
+import { keyPatternMatcher } from "./glob.ts";
 import type { Keyspace } from "./keyspace.ts";
 
 type ExpiryUnit = { name: string; toAbsoluteMs: (db: Keyspace, amount: number) => number };
@@ -49,14 +49,14 @@ function ttl(db: Keyspace, key: string, unitMs: number): number {
 
 function scan(db: Keyspace, args: Buffer[]) {
   const cursor = parseInteger(args[1]!, "ERR invalid cursor");
-  let pattern: RegExp | undefined;
+  let matches: ((key: Buffer) => boolean) | undefined;
   let count = 10;
   let type: string | undefined;
   for (let i = 2; i < args.length; i += 2) {
     const option = upper(args[i]);
     const value = args[i + 1];
     if (!value) throw new RedisError(SYNTAX);
-    if (option === "MATCH") pattern = globToRegExp(value);
+    if (option === "MATCH") matches = keyPatternMatcher(value);
     else if (option === "COUNT") {
       count = parseInteger(value);
       if (count < 1) throw new RedisError(SYNTAX);
@@ -65,7 +65,7 @@ function scan(db: Keyspace, args: Buffer[]) {
   }
   const { keys, next } = db.scan(cursor, count);
   const matching = keys.filter(
-    (key) => (!pattern || pattern.test(key)) && (type === undefined || db.type(key) === type),
+    (key) => (!matches || matches(bytes(key))) && (type === undefined || db.type(key) === type),
   );
   return [bytes(String(next)), matching.map(bytes)];
 }
@@ -109,8 +109,8 @@ export const keyCommands: CommandTable = {
   KEYS: {
     arity: 2,
     run(db, [, pattern]) {
-      const regexp = globToRegExp(pattern!);
-      return db.keys().filter((key) => regexp.test(key)).map(bytes);
+      const matches = keyPatternMatcher(pattern!);
+      return db.keys().map(bytes).filter(matches);
     },
   },
   DBSIZE: { arity: 1, run: (db) => db.keys().length },
