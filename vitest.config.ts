@@ -15,10 +15,17 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 ...inject("stackEnv"),
+                // Besides the stack's inbox, two targets for webhook failure tests: a closed
+                // port and a server that never answers (test/worker/outbound-policy.test.ts).
+                OUTBOUND_DEV_ALLOWED_ORIGINS: [inject("stackEnv").OUTBOUND_DEV_ALLOWED_ORIGINS, inject("hangingServerUrl"), "http://127.0.0.1:9"].join(","),
+                WEBHOOK_TIMEOUT_MS: "500",
                 ADMIN_TOKEN: "test-admin-token",
+                CURSOR_SECRET: "test-cursor-secret-0123456789abcdef0123456789",
                 // Tests share one client IP; test/worker/rate-limit.test.ts sets its own limits.
                 RATE_LIMIT_API_PER_MINUTE: "1000000",
                 RATE_LIMIT_ADMIN_PER_MINUTE: "1000000",
+                // Every readiness call probes afresh (test/worker/health.test.ts tests the reuse itself).
+                READINESS_CACHE_MS: "0",
                 // Short breaks, so tests see OPEN → HALF_OPEN → CLOSED in real time.
                 BREAKER_BREAK_MS: "1500",
                 // A small window, so a test sees a slow subscriber closed after a few hundred events.

@@ -9,20 +9,25 @@
  * stdout, and bench/out/results.{json,md,svg}. Numbers are reported, never asserted: the
  * bench does not fail on a slow machine. BENCH_QUICK=1 runs a short smoke of everything.
  */
+import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { startStack } from "../tools/stack/start-stack.ts";
 import { createSql } from "../tools/stack/local-sql.ts";
+import { createApiKey } from "../tools/db/api-keys.ts";
+import { SCOPES } from "../src/auth/scopes.ts";
 import { alternate, type Target } from "./lib/load.ts";
 import { markdown, svgChart, type BenchReport, type ScenarioResult } from "./lib/report.ts";
 import { startWorker } from "./lib/worker-process.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
 const SETTINGS = { connections: 10, rounds: quick ? 1 : 2, seconds: quick ? 1 : 4 };
-const ADMIN_TOKEN = "bench-admin-token";
+
 const OUT = "bench/out";
+/** Declared public for the bench Worker, so the fan-out's subscribers need no key. */
+const FAN_OUT_TOPIC = "bench-fanout";
 const started = Date.now();
 mkdirSync(OUT, { recursive: true });
 
@@ -30,17 +35,24 @@ const stack = await startStack({ databaseUrl: process.env.DATABASE_URL || undefi
 const envFile = `${OUT}/bench.vars`;
 writeFileSync(
   envFile,
-  Object.entries({ ...stack.env, ADMIN_TOKEN, REVIEWS_API_URL: "" })
+  Object.entries({ ...stack.env, CURSOR_SECRET: randomBytes(32).toString("hex"), REVIEWS_API_URL: "" })
     .map(([key, value]) => `${key}=${value}`)
     .join("\n"),
 );
 // Reviews off (the production default): a cache hit is then the rate limiter and the cache
-// read. The admin limit is tiny on purpose: the 429 scenario uses it, the others rotate keys.
-const worker = await startWorker({ RATE_LIMIT_API_PER_MINUTE: "100000000", RATE_LIMIT_ADMIN_PER_MINUTE: "5" }, envFile);
+// read. Limits out of the way (the 429 scenario has its own, under /__bench/limited/); the
+// fan-out topic public, so plain WebSockets (which send no headers) may subscribe.
+const worker = await startWorker(
+  { RATE_LIMIT_API_PER_MINUTE: "100000000", RATE_LIMIT_ADMIN_PER_MINUTE: "100000000", EVENT_PUBLIC_TOPICS: `products,${FAN_OUT_TOPIC}` },
+  envFile,
+);
 console.log(`stack: ${stack.engines.database} + ${stack.engines.redis}; worker: ${worker.url}\n`);
 
 const sql = createSql(stack.env.DATABASE_URL, stack.env.NEON_HTTP_ENDPOINT);
-const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+// An API key with every scope for the keyed scenarios, and one for the 429 scenario alone
+// (a denial is remembered per identity, so it must not be anybody else's).
+const admin = { Authorization: `Bearer ${(await createApiKey(sql, { name: "bench", scopes: SCOPES })).key}` };
+const limitedClient = { Authorization: `Bearer ${(await createApiKey(sql, { name: "bench: limited", scopes: ["admin"] })).key}` };
 const json = { "Content-Type": "application/json" };
 let counter = 0;
 const unique = () => `${String(process.pid)}-${String(++counter)}-${String(Math.random()).slice(2, 8)}`;
@@ -59,6 +71,10 @@ try {
     { name: "GET /health", target: { request: () => ({ method: "GET", path: "/health" }), expect: [200] } },
     { name: "GET /products/{id} (cache hit)", target: { request: () => ({ method: "GET", path: `/products/${String(hot?.id)}` }), expect: [200] } },
     {
+      name: "GET /products/{id} (cache hit, API key)",
+      target: { request: () => ({ method: "GET", path: `/products/${String(hot?.id)}`, headers: admin }), expect: [200] },
+    },
+    {
       name: "GET /products/{id} (cache hit, observability off)",
       target: { request: () => ({ method: "GET", path: `/__bench/quiet/products/${String(hot?.id)}` }), expect: [200] },
     },
@@ -69,7 +85,7 @@ try {
       target: {
         request: () => {
           const id = unique();
-          return { method: "POST", path: "/products", headers: { ...json, "Idempotency-Key": id }, body: JSON.stringify({ name: `bench new ${id}`, price_cents: 1, stock: 1 }) };
+          return { method: "POST", path: "/products", headers: { ...json, ...admin, "Idempotency-Key": id }, body: JSON.stringify({ name: `bench new ${id}`, price_cents: 1, stock: 1 }) };
         },
         expect: [201],
       },
@@ -77,17 +93,17 @@ try {
     {
       name: "POST /jobs (enqueue)",
       target: {
-        request: () => ({ method: "POST", path: "/jobs", headers: { ...json, ...admin, "X-API-Key": unique() }, body: JSON.stringify({ name: "recompute-product-stats", payload: {}, delaySeconds: 43_200 }) }),
+        request: () => ({ method: "POST", path: "/jobs", headers: { ...json, ...admin }, body: JSON.stringify({ name: "recompute-product-stats", payload: {}, delaySeconds: 43_200 }) }),
         expect: [202],
       },
     },
     {
       name: "breaker OPEN (fail fast, 503)",
-      target: { request: () => ({ method: "GET", path: `/jobs/${jobIds[counter++ % jobIds.length] ?? ""}`, headers: { ...admin, "X-API-Key": unique() } }), expect: [503] },
+      target: { request: () => ({ method: "GET", path: `/jobs/${jobIds[counter++ % jobIds.length] ?? ""}`, headers: admin }), expect: [503] },
       before: () => adminCall("/admin/breakers/neon/open"),
       after: () => adminCall("/admin/breakers/neon/reset"),
     },
-    { name: "rate-limited (429)", target: { request: () => ({ method: "GET", path: "/metrics", headers: { ...admin, "X-API-Key": "bench-one-client" } }), expect: [429] } },
+    { name: "rate-limited (429)", target: { request: () => ({ method: "GET", path: "/__bench/limited/metrics", headers: limitedClient }), expect: [429] } },
   ];
 
   const results: ScenarioResult[] = [];
@@ -146,7 +162,7 @@ try {
 }
 
 async function adminCall(path: string): Promise<void> {
-  const response = await fetch(`${worker.url}${path}`, { method: "POST", headers: { ...admin, "X-API-Key": unique() }, signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${worker.url}${path}`, { method: "POST", headers: admin, signal: AbortSignal.timeout(10_000) });
   if (!response.ok) throw new Error(`${path}: ${String(response.status)}`);
 }
 
@@ -186,7 +202,7 @@ async function measureImport(rows: number): Promise<BenchReport["importRows"]> {
   const t0 = performance.now();
   const response = await fetch(`${worker.url}/imports`, {
     method: "POST",
-    headers: { ...admin, "X-API-Key": unique(), "Content-Type": "application/x-ndjson" },
+    headers: { ...admin, "Content-Type": "application/x-ndjson" },
     body,
     signal: AbortSignal.timeout(60_000),
   });
@@ -204,7 +220,7 @@ async function measureImport(rows: number): Promise<BenchReport["importRows"]> {
 
 /** `subscribers` WebSockets on one topic (acknowledging every 100 events); `events` published inside the Worker. */
 async function measureFanOut(subscribers: number, events: number): Promise<BenchReport["fanOut"]> {
-  const topic = `bench-${unique()}`;
+  const topic = FAN_OUT_TOPIC;
   const received = new Array<number>(subscribers).fill(0);
   const sockets = await Promise.all(
     Array.from(

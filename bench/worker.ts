@@ -9,7 +9,8 @@
  * - POST /__bench/jobs?n=: queues n trivial jobs (rows in one statement, messages in batches of 100);
  * - POST /__bench/publish?topic=&n=: publishes n events to a topic from inside the Worker, 50 per call;
  * - /__bench/quiet/<path>: <path> served by the real Worker with OBSERVABILITY off, to
- *   measure what request logs, metrics and Server-Timing cost.
+ *   measure what request logs, metrics and Server-Timing cost;
+ * - /__bench/limited/<path>: <path> served with rate limits of 5 a minute, for the 429 path.
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -60,19 +61,26 @@ const tools = new Hono<{ Bindings: Bindings }>()
     return c.json({ published: n, ms: performance.now() - started });
   });
 
-// One copy of the bindings per isolate, so the parsed [vars] stay cached (config.ts).
-const quietEnvs = new WeakMap<object, Env>();
+// One copy of the bindings per isolate and variant, so the parsed [vars] stay cached (config.ts).
+const variants = { quiet: { OBSERVABILITY: "off" }, limited: { RATE_LIMIT_API_PER_MINUTE: "5", RATE_LIMIT_ADMIN_PER_MINUTE: "5" } } as const;
+const variantEnvs = new WeakMap<object, Map<string, Env>>();
+function variantEnv(env: Env, name: keyof typeof variants): Env {
+  let byName = variantEnvs.get(env);
+  if (!byName) variantEnvs.set(env, (byName = new Map()));
+  let variant = byName.get(name);
+  if (!variant) byName.set(name, (variant = { ...env, ...variants[name] }));
+  return variant;
+}
 
 export default {
   fetch(request, env, ctx) {
     const url = new URL(request.url);
     const { pathname } = url;
     if (pathname === "/__bench/baseline") return baseline.fetch(request, env, ctx);
-    if (pathname.startsWith("/__bench/quiet/")) {
-      let quiet = quietEnvs.get(env);
-      if (!quiet) quietEnvs.set(env, (quiet = { ...env, OBSERVABILITY: "off" }));
-      url.pathname = pathname.slice("/__bench/quiet".length);
-      return worker.fetch(new Request(url, request), quiet, ctx);
+    const variant = /^\/__bench\/(quiet|limited)(\/.*)$/.exec(pathname);
+    if (variant?.[1] && variant[2]) {
+      url.pathname = variant[2];
+      return worker.fetch(new Request(url, request), variantEnv(env, variant[1] as keyof typeof variants), ctx);
     }
     if (pathname.startsWith("/__bench/")) return tools.fetch(request, env, ctx);
     return worker.fetch(request, env, ctx);

@@ -1,6 +1,5 @@
 import { except } from "hono/combine";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { requestId } from "hono/request-id";
 import { onError, problemResponse } from "./errors/on-error";
 import { problems } from "./errors/problem";
 import { bodySizeLimit } from "./middleware/body-size-limit";
@@ -20,13 +19,21 @@ import { importsRouter } from "./routes/imports/imports.index";
 import { eventsRouter } from "./routes/events/events.index";
 import { metricsRouter } from "./routes/metrics/metrics.index";
 import { observability } from "./middleware/observability";
+import { authorize } from "./middleware/authorize";
+import { corsPolicy } from "./middleware/cors-policy";
+import { jsonGuard } from "./middleware/json-guard";
+import { requestIds } from "./middleware/request-ids";
+import { securityHeaders } from "./middleware/security-headers";
+import { keysRouter } from "./routes/keys/keys.index";
 import { createRouter } from "./routes/router";
 
 /** Builds the app: middleware in the order every request meets it, then the route groups. */
 export function createApp() {
   const app = createRouter();
 
-  app.use(requestId());
+  app.use(requestIds());
+  app.use(securityHeaders());
+  app.use(corsPolicy());
   app.use(observability());
   app.use(
     methodNotAllowed({
@@ -37,26 +44,30 @@ export function createApp() {
   app.use(deadline());
   // Imports stream files far larger than a JSON body into R2, under a limit of their own.
   app.use(except("/imports", bodySizeLimit()));
+  app.use(jsonGuard());
   app.use(dependencies());
-  // Every API route is limited; health checks and the docs are not. ("/products/*" also
-  // matches "/products" itself.)
+  // Every API route is limited, by who the caller is (the limiter verifies API keys); the
+  // health checks and the docs are not. ("/products/*" also matches "/products" itself.)
   app.use("/products/*", rateLimit("api"));
-  app.use("/products/*", httpCache());
-  app.use("/products/*", idempotency());
   app.use("/users/*", rateLimit("api"));
-  app.use("/users/*", idempotency());
   app.use("/users-dict", rateLimit("api"));
+  app.use("/events/*", rateLimit("api"));
   app.use("/admin/*", rateLimit("admin"));
   app.use("/metrics", rateLimit("admin"));
   app.use("/jobs/*", rateLimit("admin"));
   app.use("/imports", rateLimit("admin"));
-  app.use("/events/*", rateLimit("api"));
   app.use("/cache/*", rateLimit("admin"));
+  // Each route's access rule, from its OpenAPI definition; before anything acts on the request.
+  app.use(authorize(() => app.openAPIRegistry.definitions));
+  app.use("/products/*", httpCache());
+  app.use("/products/*", idempotency());
+  app.use("/users/*", idempotency());
 
   app.route("/", healthRouter);
   app.route("/", productsRouter);
   app.route("/", usersRouter);
   app.route("/", adminRouter);
+  app.route("/", keysRouter);
   app.route("/", cacheRouter);
   app.route("/", jobsRouter);
   app.route("/", importsRouter);

@@ -1,4 +1,5 @@
 import type { RequestIdVariables } from "hono/request-id";
+import type { Principal } from "./auth/principal";
 import type { Database } from "./data/database";
 import type { Redis } from "./data/redis";
 import type { DependencyCall } from "./dependencies/calls";
@@ -25,6 +26,10 @@ export type Variables = RequestIdVariables & {
   redis: DependencyCall<Redis>;
   /** Dependency timings of this request, for Server-Timing and its log line (unset when OBSERVABILITY is off). */
   telemetry: RequestTelemetry | undefined;
+  /** Who is calling, once verified (by the rate limiter, or on demand by `principalOf`). */
+  principal: Principal | undefined;
+  /** A well-formed `X-Request-Id` the client sent, logged beside the id the server minted. */
+  clientRequestId: string | undefined;
 };
 
 /** The one Hono environment type of the app. */

@@ -1,5 +1,8 @@
 import { createServer, type Socket } from "node:net";
 import type { TestProject } from "vitest/node";
+import { SCOPES } from "../src/auth/scopes.ts";
+import { createApiKey } from "../tools/db/api-keys.ts";
+import { createSql } from "../tools/stack/local-sql.ts";
 import { startStack } from "../tools/stack/start-stack.ts";
 
 /**
@@ -13,6 +16,9 @@ export default async function setup(project: TestProject) {
     redisUrl: process.env.REDIS_URL || undefined,
   });
   project.provide("stackEnv", stack.env);
+  // The key the tests call with unless they say otherwise; tests of access make their own.
+  const sql = createSql(stack.env.DATABASE_URL, stack.env.NEON_HTTP_ENDPOINT);
+  project.provide("testApiKey", (await createApiKey(sql, { name: "tests: every scope", scopes: SCOPES })).key);
   project.provide("controlUrl", stack.controlUrl);
   const hanging = await startHangingServer();
   project.provide("hangingServerUrl", hanging.url);

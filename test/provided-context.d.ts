@@ -7,6 +7,8 @@ declare module "vitest" {
     stackEnv: StackEnv;
     /** The stack's fault-injection endpoint (tools/stack/control-server.ts). */
     controlUrl: string;
+    /** An API key with every scope, made in the test database by the global setup. */
+    testApiKey: string;
     /** A server that accepts connections and never answers: a hung dependency. */
     hangingServerUrl: string;
   }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Database } from "./database";
-import { decodeCursor, encodeCursor } from "./keyset-cursor";
+import { toPage, type Keyset, type KeysetPage } from "./keyset-cursor";
 
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "dead"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -35,6 +35,8 @@ export interface NewJob {
   payload: unknown;
   maxAttempts: number;
   idempotencyKey?: string;
+  /** Whose key it is (see EnqueueOptions); keys are unique within a scope. */
+  idempotencyScope?: string;
   requestId?: string;
   delaySeconds: number;
 }
@@ -87,19 +89,19 @@ export class JobRepository {
   async insert(job: NewJob): Promise<Insertion> {
     const payload = JSON.stringify(job.payload);
     const rows = await this.#sql.query(
-      `INSERT INTO jobs (id, name, status, payload, max_attempts, idempotency_key, request_id, run_after)
-       VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6, now() + $7 * interval '1 second')
+      `INSERT INTO jobs (id, name, status, payload, max_attempts, idempotency_key, request_id, run_after, idempotency_scope)
+       VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6, now() + $7 * interval '1 second', $8)
        ON CONFLICT DO NOTHING
        RETURNING ${COLUMNS}`,
-      [job.id, job.name, payload, job.maxAttempts, job.idempotencyKey ?? null, job.requestId ?? null, job.delaySeconds],
+      [job.id, job.name, payload, job.maxAttempts, job.idempotencyKey ?? null, job.requestId ?? null, job.delaySeconds, job.idempotencyScope ?? ""],
     );
     const [created] = parseJobs(rows);
     if (created) return { created: true, job: created };
     const found = await this.#sql.query(
       `SELECT ${COLUMNS}, id = $1 AS ours, (name = $2 AND payload = $3::jsonb) AS same_payload
-       FROM jobs WHERE id = $1 OR idempotency_key = $4
+       FROM jobs WHERE id = $1 OR (idempotency_scope = $5 AND idempotency_key = $4)
        ORDER BY id = $1 DESC LIMIT 1`,
-      [job.id, job.name, payload, job.idempotencyKey ?? null],
+      [job.id, job.name, payload, job.idempotencyKey ?? null, job.idempotencyScope ?? ""],
     );
     const [existing] = parseJobs(found);
     if (!existing) throw new Error("A conflicting job vanished between two statements");
@@ -113,8 +115,8 @@ export class JobRepository {
   }
 
   /** Newest first, optionally of one status, by keyset (see keyset-cursor.ts). */
-  async list(options: { status?: JobStatus; limit: number; cursor?: string }): Promise<{ items: Job[]; nextCursor: string | null }> {
-    const after = options.cursor === undefined ? null : decodeCursor(options.cursor);
+  async list(options: { status?: JobStatus; limit: number; after?: Keyset }): Promise<KeysetPage<Job>> {
+    const after = options.after;
     const rows = parseJobs(
       await this.#sql.query(
         `SELECT ${COLUMNS} FROM jobs
@@ -125,9 +127,7 @@ export class JobRepository {
         [options.status ?? null, after?.createdAt ?? null, after?.id ?? null, options.limit + 1],
       ),
     );
-    const items = rows.slice(0, options.limit);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+    return toPage(rows, options.limit);
   }
 
   /** Removes a job that never reached the queue (its message could not be sent). */

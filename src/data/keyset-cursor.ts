@@ -1,31 +1,27 @@
-import { z } from "zod";
-import { problems } from "../errors/problem";
-
 /**
  * The position after a row in a list ordered by `(created_at DESC, id DESC)`: the keyset
- * that pages of products and jobs are read by, stable under concurrent inserts and O(limit)
- * at any depth. Clients see it as an opaque, URL-safe string.
+ * that pages of products, jobs and API keys are read by, stable under concurrent inserts
+ * and O(limit) at any depth. Repositories take and return keysets; clients only ever see
+ * them signed (see `routes/cursor.ts`).
  */
 export interface Keyset {
+  /** ISO 8601, as Postgres gave it (millisecond precision). */
   createdAt: string;
   id: string;
 }
 
-const KeysetSchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
-
-export function encodeCursor(row: { created_at: Date; id: string }): string {
-  const json = JSON.stringify({ createdAt: row.created_at.toISOString(), id: row.id });
-  return btoa(json).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+/** A page of rows and where the next one starts (null on the last page). */
+export interface KeysetPage<T> {
+  items: T[];
+  next: Keyset | null;
 }
 
-/** The keyset a cursor carries; a cursor that was not ours is a 400 naming the field. */
-export function decodeCursor(cursor: string): Keyset {
-  try {
-    const json = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
-    return KeysetSchema.parse(JSON.parse(json));
-  } catch {
-    throw problems.validation([
-      { in: "query", field: "cursor", message: "Invalid cursor: pass back a nextCursor value unchanged." },
-    ]);
-  }
+/**
+ * Cuts the `limit + 1` rows a query fetched into a page: the extra row only says that
+ * another page exists.
+ */
+export function toPage<T extends { created_at: Date; id: string }>(rows: T[], limit: number): KeysetPage<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > limit && last ? { createdAt: last.created_at.toISOString(), id: last.id } : null };
 }

@@ -1,5 +1,6 @@
 import type { DependencyCall } from "../dependencies/calls";
 import type { Database } from "./database";
+import type { Keyset } from "./keyset-cursor";
 import { ProductRepository, type Product } from "./products";
 
 /** Rows fetched per query while exporting: one round trip each, one page in memory. */
@@ -19,18 +20,18 @@ const PAGE_BUDGET_MS = 10_000;
  */
 export function productExportStream(db: DependencyCall<Database>, toJson: (product: Product) => unknown): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  let cursor: string | undefined;
+  let after: Keyset | undefined;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const page = await db((sql) => new ProductRepository(sql).list(EXPORT_PAGE_SIZE, cursor), {
+        const page = await db((sql) => new ProductRepository(sql).list(EXPORT_PAGE_SIZE, after), {
           idempotent: true,
           budgetMs: PAGE_BUDGET_MS,
         });
         const lines = page.items.map((product) => `${JSON.stringify(toJson(product))}\n`).join("");
         if (lines) controller.enqueue(encoder.encode(lines));
-        if (page.nextCursor === null) controller.close();
-        else cursor = page.nextCursor;
+        if (page.next === null) controller.close();
+        else after = page.next;
       },
     },
     { highWaterMark: 0 },

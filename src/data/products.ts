@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Database } from "./database";
 import { isUniqueViolation } from "./database";
 import { problems } from "../errors/problem";
-import { decodeCursor, encodeCursor } from "./keyset-cursor";
+import { toPage, type Keyset, type KeysetPage } from "./keyset-cursor";
 
 /** A product as stored; the routes' response schema mirrors it. */
 const ProductRow = z.object({
@@ -23,11 +23,7 @@ export interface NewProduct {
 
 export type ProductChanges = Partial<NewProduct>;
 
-export interface ProductPage {
-  items: Product[];
-  /** Opaque cursor of the next page, or null on the last page. */
-  nextCursor: string | null;
-}
+export type ProductPage = KeysetPage<Product>;
 
 const parseRows = (rows: unknown[]): Product[] => rows.map((row) => ProductRow.parse(row));
 
@@ -53,17 +49,14 @@ export class ProductRepository {
   }
 
   /** Newest first, by keyset: stable under concurrent inserts, and O(limit) at any depth. */
-  async list(limit: number, cursor?: string): Promise<ProductPage> {
-    const after = cursor === undefined ? null : decodeCursor(cursor);
+  async list(limit: number, after?: Keyset): Promise<ProductPage> {
     const rows = parseRows(await this.#sql`
       SELECT id, name, price_cents, stock, created_at, updated_at FROM products
       WHERE ${after?.createdAt ?? null}::timestamptz IS NULL
          OR (created_at, id) < (${after?.createdAt ?? null}::timestamptz, ${after?.id ?? null}::uuid)
       ORDER BY created_at DESC, id DESC
       LIMIT ${limit + 1}`);
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    return toPage(rows, limit);
   }
 
   async create(product: NewProduct): Promise<Product> {

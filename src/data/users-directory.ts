@@ -6,23 +6,36 @@ import { log } from "../observability/logger";
 
 const KEY = "edgekit:v1:users-dict";
 const TTL_SECONDS = 300;
+/** A field no user id can be (ids are UUIDs): marks a directory cut at its limit. */
+const TRUNCATED_FIELD = "~truncated";
+
+export interface UsersDirectory {
+  directory: Record<string, string>;
+  /** True when there are more users than the directory holds. */
+  truncated: boolean;
+  status: CacheStatus;
+}
 
 /**
- * The users directory (id → name) as a Redis hash with a TTL, rebuilt from Postgres on a
- * miss and dropped on every user write. Names are stored JSON-encoded: the client would
- * otherwise read a name like "1.50" back as the number 1.5.
+ * The users directory (id → name, the newest `limit` users) as a Redis hash with a TTL,
+ * rebuilt from Postgres on a miss and dropped on every user write. Names are stored
+ * JSON-encoded: the client would otherwise read a name like "1.50" back as the number 1.5.
  */
-export async function usersDirectory(c: Context<AppEnv>): Promise<{ directory: Record<string, string>; status: CacheStatus }> {
+export async function usersDirectory(c: Context<AppEnv>, limit: number): Promise<UsersDirectory> {
   try {
     const cached = await c.var.redis((redis) => redis.hgetall<Record<string, string>>(KEY), { idempotent: true });
-    if (cached) return { directory: cached, status: "HIT" };
+    if (cached) {
+      const { [TRUNCATED_FIELD]: truncated, ...directory } = cached;
+      return { directory, truncated: truncated !== undefined, status: "HIT" };
+    }
   } catch (error) {
     if (c.var.signal.aborted) throw error;
-    return { directory: await load(c), status: "BYPASS" };
+    return { ...(await load(c, limit)), status: "BYPASS" };
   }
-  const directory = await load(c);
+  const { directory, truncated } = await load(c, limit);
   if (Object.keys(directory).length > 0) {
     const encoded = Object.fromEntries(Object.entries(directory).map(([id, name]) => [id, JSON.stringify(name)]));
+    if (truncated) encoded[TRUNCATED_FIELD] = "true";
     await c.var
       .redis(async (redis) => {
         const tx = redis.multi();
@@ -35,7 +48,7 @@ export async function usersDirectory(c: Context<AppEnv>): Promise<{ directory: R
         if (c.var.signal.aborted) throw error;
       });
   }
-  return { directory, status: "MISS" };
+  return { directory, truncated, status: "MISS" };
 }
 
 /** After a user write; if Redis is down the hash expires with its TTL (logged). */
@@ -48,4 +61,7 @@ export async function forgetUsersDirectory(c: Context<AppEnv>): Promise<void> {
   }
 }
 
-const load = (c: Context<AppEnv>) => c.var.db((sql) => new UserRepository(sql).directory(), { idempotent: true });
+async function load(c: Context<AppEnv>, limit: number): Promise<{ directory: Record<string, string>; truncated: boolean }> {
+  const { names, truncated } = await c.var.db((sql) => new UserRepository(sql).directory(limit), { idempotent: true });
+  return { directory: names, truncated };
+}

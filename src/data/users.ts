@@ -36,10 +36,14 @@ export class UserRepository {
     return parse(await this.#sql.query(`SELECT ${COLUMNS} FROM users ORDER BY created_at DESC, id DESC LIMIT $1`, [limit]));
   }
 
-  /** The whole directory, id → name, for GET /users-dict. */
-  async directory(): Promise<Record<string, string>> {
-    const rows = await this.#sql.query("SELECT id, name FROM users");
-    return Object.fromEntries(rows.map((row) => [String(row.id), String(row.name)]));
+  /**
+   * The directory for GET /users-dict, id → name: the newest `limit` users, and whether
+   * there were more (a bounded answer, whatever the table's size).
+   */
+  async directory(limit: number): Promise<{ names: Record<string, string>; truncated: boolean }> {
+    const rows = await this.#sql.query("SELECT id, name FROM users ORDER BY created_at DESC, id DESC LIMIT $1", [limit + 1]);
+    const names = Object.fromEntries(rows.slice(0, limit).map((row) => [String(row.id), String(row.name)]));
+    return { names, truncated: rows.length > limit };
   }
 
   async create(user: NewUser): Promise<User> {

@@ -50,7 +50,12 @@ export const PROBLEM_TYPES = {
   timeout: "urn:edgekit:problem:timeout",
   dependencyUnavailable: "urn:edgekit:problem:dependency-unavailable",
   overloaded: "urn:edgekit:problem:overloaded",
+  unauthorized: "urn:edgekit:problem:unauthorized",
+  forbidden: "urn:edgekit:problem:forbidden",
 } as const;
+
+/** RFC 6750's challenge: which scheme, and (for a 403) which scope was missing. */
+const challenge = (extra = "") => `Bearer realm="edgekit"${extra}`;
 
 export const problems = {
   validation: (errors: FieldError[]) =>
@@ -62,6 +67,18 @@ export const problems = {
       errors,
     }),
   badRequest: (detail: string) => new Problem({ title: "Bad Request", status: 400, detail }),
+  /** No credential where one is needed, or one that is not valid (401). */
+  unauthorized: (detail: string) =>
+    new Problem(
+      { type: PROBLEM_TYPES.unauthorized, title: "Unauthorized", status: 401, detail },
+      { headers: { "WWW-Authenticate": challenge(), "Cache-Control": "no-store" } },
+    ),
+  /** A valid credential without the scope the route needs (403). */
+  forbidden: (scope: string) =>
+    new Problem(
+      { type: PROBLEM_TYPES.forbidden, title: "Forbidden", status: 403, detail: `This needs an API key with the "${scope}" scope.`, scope },
+      { headers: { "WWW-Authenticate": challenge(`, error="insufficient_scope", scope="${scope}"`), "Cache-Control": "no-store" } },
+    ),
   notFound: (detail = "The requested resource does not exist.") =>
     new Problem({ title: "Not Found", status: 404, detail }),
   methodNotAllowed: (allowed: string[]) =>

@@ -8,9 +8,18 @@ export const TopicSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "a topic is 1–100 characters: a-z, 0-9, '.', '_' or '-', starting with a letter or digit");
 
+/**
+ * Event types: letters, digits and `.`, `_`, `:`, `-`, 1–100 characters (e.g.
+ * `product.created`). No spaces or line breaks: a type is written into an SSE `event:`
+ * line, where a line break would let a publisher forge frames for every subscriber.
+ */
+export const EventTypeSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, "an event type is 1–100 characters: letters, digits, '.', '_', ':' or '-'");
+
 /** What a publisher sends; the hub adds the id and the time. */
 export const PublishSchema = z.strictObject({
-  type: z.string().min(1).max(100),
+  type: EventTypeSchema,
   data: z.unknown().default(null),
 });
 export type Publication = z.infer<typeof PublishSchema>;

@@ -44,10 +44,3 @@ export function publishSoon(scope: Pick<DependencyScope, "env" | "waitUntil">, t
     }),
   );
 }
-
-/**
- * Job status changes, every job on one topic: one Durable Object call per consumer batch,
- * instead of a Durable Object per job. Follow one job with `?where=data.id=<job id>`.
- */
-export const JOBS_TOPIC = "jobs";
-export const PRODUCTS_TOPIC = "products";

@@ -84,6 +84,9 @@ export class ResilientHttpClient {
           ...init,
           signal,
           headers: { ...this.#options.headers, ...init?.headers },
+          // A redirect could lead anywhere, past the checks its first URL passed: it is an
+          // answer (a 3xx error), never followed.
+          redirect: "manual",
         });
         if (isTransientStatus(response.status)) {
           // eslint-disable-next-line no-await-in-loop

@@ -12,6 +12,7 @@ import { jobLogger } from "./job-logger";
 import { findJob } from "./registry";
 import { retryDelaySeconds } from "./retry-delay";
 import { describeError, log } from "../observability/logger";
+import { findJsonHazard } from "../util/json-hazards";
 
 /** A claim lasts the job's timeout plus this, so a live attempt is never taken for a dead one. */
 const LEASE_MARGIN_MS = 60_000;
@@ -194,8 +195,13 @@ async function runJob(
   const deadline = createDeadline(definition.options.timeoutMs, { parent: scope.signal });
   const jobScope: DependencyScope = { ...scope, signal: deadline.signal };
   try {
+    const hazard = findJsonHazard(envelope.payload);
+    if (hazard) throw new PermanentJobError(`The payload is refused: ${hazard.path}: ${hazard.message}`);
     const payload = definition.schema.safeParse(envelope.payload);
     if (!payload.success) throw new PermanentJobError(`The payload no longer matches the job's schema: ${payload.error.message}`);
+    // Checked again when it runs: the deployment's policy may have changed since it was queued.
+    const refusal = definition.check?.(payload.data, scope.env);
+    if (refusal) throw new PermanentJobError(`The payload is refused: ${refusal.field}: ${refusal.message}`);
     const result = await raceAbort(
       definition.handler(payload.data, {
         jobId: envelope.jobId,

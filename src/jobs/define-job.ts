@@ -41,11 +41,25 @@ export interface JobOptions {
   timeoutMs?: number;
 }
 
+/** Why a payload that fits the schema is still refused: the field (inside the payload) and why. */
+export interface PayloadRefusal {
+  field: string;
+  message: string;
+}
+
+/**
+ * A check of a payload against the deployment (its bindings), beyond what a static schema
+ * can say: e.g. a webhook URL against the outbound URL policy. Run when the job is enqueued
+ * (a refusal is a 400 naming the field) and again before it runs.
+ */
+export type PayloadCheck<Schema extends z.ZodType> = (payload: z.output<Schema>, env: Bindings) => PayloadRefusal | undefined;
+
 export interface JobDefinition<Schema extends z.ZodType = z.ZodType, Result = unknown, Name extends string = string> {
   name: Name;
   schema: Schema;
   options: Required<JobOptions>;
   handler: (payload: z.output<Schema>, ctx: JobContext) => Promise<Result>;
+  check?: PayloadCheck<Schema>;
 }
 
 /** The delay limit of `message.retry()` and `send()` on Cloudflare Queues. */
@@ -66,7 +80,7 @@ export function defineJob<const Name extends string, Schema extends z.ZodType, R
   name: Name,
   schema: Schema,
   handler: (payload: z.output<Schema>, ctx: JobContext) => Promise<Result>,
-  options: JobOptions = {},
+  options: JobOptions & { check?: PayloadCheck<Schema> } = {},
 ): JobDefinition<Schema, Result, Name> {
   const resolved: Required<JobOptions> = {
     maxAttempts: options.maxAttempts ?? 5,
@@ -77,7 +91,7 @@ export function defineJob<const Name extends string, Schema extends z.ZodType, R
   if (!Number.isInteger(resolved.maxAttempts) || resolved.maxAttempts < 1) {
     throw new RangeError(`${name}: maxAttempts must be an integer ≥ 1`);
   }
-  return { name, schema, handler, options: resolved };
+  return { name, schema, handler, options: resolved, ...(options.check ? { check: options.check } : {}) };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { DependencyScope } from "../dependencies/scope";
 import { JobRepository, type Job } from "../data/jobs";
 import { MAX_QUEUE_DELAY_SECONDS } from "./define-job";
 import { jsonBytes } from "../util/json-bytes";
+import { findJsonHazard } from "../util/json-hazards";
 import { MAX_MESSAGE_BYTES, type JobEnvelope } from "./envelope";
 import { publishJobStatus } from "./job-events";
 import { findJob, type JobName, type JobPayload } from "./registry";
@@ -12,6 +13,11 @@ export interface EnqueueOptions {
   delaySeconds?: number;
   /** Same key, same job: a repeated call returns the first call's job and sends nothing. */
   idempotencyKey?: string;
+  /**
+   * Whose key it is: a route passes its caller and itself (e.g. `key:<id> POST /jobs`), so
+   * keys never collide across clients. Code that enqueues leaves it empty.
+   */
+  idempotencyScope?: string;
   /** The request asking for it, so producer and consumer logs correlate. */
   requestId?: string;
   /** A job id chosen by the caller (e.g. one already used to name an uploaded file). */
@@ -66,6 +72,13 @@ export async function enqueueUnchecked(
 ): Promise<Enqueued> {
   const definition = findJob(name);
   if (!definition) throw new EnqueueError("unknown-job", `There is no job named "${name}".`);
+  // Before the schema: a payload nested deep enough could overflow its walk, and Postgres
+  // refuses NUL and unpaired surrogates in jsonb.
+  const hazard = findJsonHazard(payload);
+  if (hazard) {
+    const field = hazard.path === "(root)" ? "payload" : `payload.${hazard.path}`;
+    throw new EnqueueError("invalid-payload", `The payload of "${name}" is invalid.`, [{ field, message: hazard.message }]);
+  }
   const parsed = definition.schema.safeParse(payload);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({
@@ -73,6 +86,10 @@ export async function enqueueUnchecked(
       message: issue.message,
     }));
     throw new EnqueueError("invalid-payload", `The payload of "${name}" is invalid.`, issues);
+  }
+  const refusal = definition.check?.(parsed.data, scope.env);
+  if (refusal) {
+    throw new EnqueueError("invalid-payload", `The payload of "${name}" is refused.`, [{ field: `payload.${refusal.field}`, message: refusal.message }]);
   }
   const delaySeconds = options.delaySeconds ?? 0;
   if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_QUEUE_DELAY_SECONDS) {
@@ -111,6 +128,7 @@ export async function enqueueUnchecked(
         payload: parsed.data,
         maxAttempts: definition.options.maxAttempts,
         idempotencyKey: options.idempotencyKey,
+        idempotencyScope: options.idempotencyScope,
         requestId: options.requestId,
         delaySeconds,
       }),

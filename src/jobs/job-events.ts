@@ -1,6 +1,7 @@
 import type { DependencyScope } from "../dependencies/scope";
 import type { JobStatus } from "../data/jobs";
-import { JOBS_TOPIC, publishSoon } from "../events/publish";
+import { publishSoon } from "../events/publish";
+import { JOBS_TOPIC } from "../events/topics";
 
 /** What the `jobs` topic receives on each change of a job's status. */
 export interface JobStatusEvent {

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { problems, Problem } from "../errors/problem";
 import { sha256Hex } from "../util/sha256";
+import { idempotencyScope } from "./identity";
 
 const HEADER = "Idempotency-Key";
 const MAX_KEY_LENGTH = 255;
@@ -20,7 +21,8 @@ type Stored =
   | { state: "done"; fingerprint: string; status: number; headers: Record<string, string>; body: string };
 
 /**
- * Idempotency keys for POST and PATCH, after Stripe's design. The first request with a key
+ * Idempotency keys for POST and PATCH, after Stripe's design, scoped to the caller (API
+ * key, or client IP when anonymous) and to the route and method. The first request with a key
  * runs and its response (status, the headers that matter, body) is kept 24 h with a
  * fingerprint of the request; a retry with the same key gets that response byte for byte,
  * with `Idempotent-Replayed: true`. The same key with another request → 422. A duplicate
@@ -40,7 +42,9 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw problems.validation([{ in: "header", field: HEADER, message: `Must be 1 to ${MAX_KEY_LENGTH} characters.` }]);
     }
-    const redisKey = `edgekit:v1:idempotency:${await sha256Hex(key)}`;
+    // Scoped to the caller and to the route and method: one client's key can neither replay
+    // another client's response nor be squatted by them, and one key on two routes is two keys.
+    const redisKey = `edgekit:v1:idempotency:${await sha256Hex(`${idempotencyScope(c)}\n${key}`)}`;
     const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
 
     const claimed = await c.var.redis(
@@ -56,7 +60,8 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       throw error;
     }
     const status = c.res.status;
-    if (status === 400 || status >= 500) {
+    // Refusals of the credential (401, 403) and of the rate (429) are not the request's answer either.
+    if (status === 400 || status === 401 || status === 403 || status === 429 || status >= 500) {
       await release(c, redisKey);
       return;
     }

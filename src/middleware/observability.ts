@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../env";
+import type { Principal } from "../auth/principal";
 import { readConfig } from "../config/config";
 import { log } from "../observability/logger";
 import { metrics } from "../observability/metrics-buffer";
@@ -33,6 +34,9 @@ export function observability(): MiddlewareHandler<AppEnv> {
       const { dependencies, breakers } = telemetry.summary();
       if (status >= 400 || config.LOG_SAMPLE_RATE >= 1 || Math.random() < config.LOG_SAMPLE_RATE) log(status >= 500 ? "error" : "info", "request", {
         requestId: c.var.requestId,
+        clientRequestId: c.var.clientRequestId,
+        // Who called: a key's visible prefix, never its secret.
+        principal: principalLabel(c.var.principal),
         method: c.req.method,
         route,
         status,
@@ -46,6 +50,11 @@ export function observability(): MiddlewareHandler<AppEnv> {
       metrics.flushIfDue(c.env, (promise) => c.executionCtx.waitUntil(promise));
     }
   };
+}
+
+function principalLabel(principal: Principal | undefined): string | undefined {
+  if (!principal) return undefined;
+  return principal.kind === "key" ? principal.key.prefix : principal.kind;
 }
 
 /** Sets a header, on a copy when the response's headers are immutable (one a Durable Object made). */

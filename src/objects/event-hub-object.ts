@@ -11,6 +11,8 @@ import { matches, parseFilter, type SubscriptionFilter } from "../events/subscri
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** An SSE subscriber with this many events not yet taken is closed the same way. */
 export const MAX_QUEUED_SSE_EVENTS = 256;
+/** Set by the Worker (never by a client) on a subscription to a topic the app declares. */
+export const HUB_DECLARED_HEADER = "X-Edgekit-Topic-Declared";
 /** Close code for a subscriber that cannot keep up (4000–4999: for applications). */
 export const SLOW_SUBSCRIBER_CLOSE_CODE = 4008;
 /** Largest frame a client may send (they only send pings). */
@@ -36,6 +38,8 @@ export interface PublishInput {
 }
 
 export interface HubStats {
+  /** False until the first event: such a hub holds nothing, and is not a topic yet. */
+  exists: boolean;
   topic: string | null;
   subscribers: { websocket: number; sse: number };
   published: number;
@@ -65,6 +69,10 @@ const encoder = new TextEncoder();
  * Replays are gap-free and duplicate-free because they happen in the same synchronous turn
  * as registering the subscriber: no publish can run in between (storage is synchronous
  * SQLite, and the object is single-threaded).
+ *
+ * A topic exists from its first published event: only then does the hub write storage. A
+ * hub woken by a subscriber or a stats call for a topic nobody published to writes nothing
+ * and says so, so guessing topic names creates no objects with storage.
  */
 export class EventHubObject extends DurableObject<Bindings> {
   readonly #sse = new Set<SseSubscriber>();
@@ -79,14 +87,22 @@ export class EventHubObject extends DurableObject<Bindings> {
   #lastId: number;
   #published: number;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Whether the topic's tables exist (written by its first publish). */
+  #exists: boolean;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS events (
+    this.#exists = ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length > 0;
+    this.#lastId = this.#exists ? this.#counter("last_id") : 0;
+    this.#published = this.#exists ? this.#counter("published") : 0;
+  }
+
+  #create(): void {
+    if (this.#exists) return;
+    this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS events (
       id INTEGER PRIMARY KEY, type TEXT NOT NULL, time TEXT NOT NULL, data TEXT NOT NULL, source TEXT NOT NULL)`);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-    this.#lastId = this.#counter("last_id");
-    this.#published = this.#counter("published");
+    this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    this.#exists = true;
   }
 
   /**
@@ -94,6 +110,8 @@ export class EventHubObject extends DurableObject<Bindings> {
    * trip and one storage commit for all. Returns them as subscribers see them.
    */
   publishMany(inputs: PublishInput[]): HubEvent[] {
+    if (inputs.length === 0) return [];
+    this.#create();
     const sql = this.ctx.storage.sql;
     const time = new Date().toISOString();
     // No await between these writes: they commit together.
@@ -120,12 +138,15 @@ export class EventHubObject extends DurableObject<Bindings> {
   }
 
   stats(): HubStats {
+    const subscribers = { websocket: this.ctx.getWebSockets().length, sse: this.#sse.size };
+    if (!this.#exists) return { exists: false, topic: null, subscribers, published: 0, historySize: 0, lastEventId: 0 };
     const [row] = this.ctx.storage.sql
       .exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE id > ?", this.#lastId - this.#historySize())
       .toArray();
     return {
+      exists: true,
       topic: this.#meta("topic"),
-      subscribers: { websocket: this.ctx.getWebSockets().length, sse: this.#sse.size },
+      subscribers,
       published: this.#published,
       historySize: row?.n ?? 0,
       lastEventId: this.#lastId,
@@ -133,11 +154,14 @@ export class EventHubObject extends DurableObject<Bindings> {
   }
 
   /**
-   * A new subscriber (the Worker has validated the topic and filter): a WebSocket when the
-   * request asks for an upgrade, otherwise an SSE stream. `since` (or `Last-Event-ID`)
-   * replays what came after that id first.
+   * A new subscriber (the Worker has validated the topic and filter, and checked access): a
+   * WebSocket when the request asks for an upgrade, otherwise an SSE stream. `since` (or
+   * `Last-Event-ID`) replays what came after that id first. A topic nobody published to is
+   * a 404, unless the Worker says it is declared (`HUB_DECLARED_HEADER`): the app's own
+   * topics may be followed before their first event.
    */
   override fetch(request: Request): Response {
+    if (!this.#exists && request.headers.get(HUB_DECLARED_HEADER) !== "true") return new Response(null, { status: 404 });
     const url = new URL(request.url);
     const filter = parseFilter(url.searchParams);
     const since = Number(url.searchParams.get("since") ?? request.headers.get("Last-Event-ID") ?? Number.NaN);
@@ -212,7 +236,7 @@ export class EventHubObject extends DurableObject<Bindings> {
   /** The frames that bring a new subscriber up to date, then `ready`. */
   #replay(filter: SubscriptionFilter, since: number): Frame[] {
     const frames: Frame[] = [];
-    if (Number.isInteger(since) && since >= 0) {
+    if (this.#exists && Number.isInteger(since) && since >= 0) {
       const rows = this.ctx.storage.sql
         .exec<{ id: number; type: string; time: string; data: string; source: string }>(
           "SELECT id, type, time, data, source FROM events WHERE id > ? ORDER BY id",
@@ -324,8 +348,15 @@ function sendControl(ws: WebSocket, frame: ControlFrame): void {
   ws.send(JSON.stringify(frame));
 }
 
-/** A frame as an SSE message: `id` (events only, so Last-Event-ID resumes), `event`, `data`. */
+/**
+ * A frame as an SSE message: `id` (events only, so Last-Event-ID resumes), `event`, `data`.
+ * Every field is made a single line first: types are validated on the way in, and JSON
+ * escapes line breaks, but a frame must be unforgeable whatever reached the hub (SSE ends a
+ * field at CR, LF or CRLF).
+ */
 function sseBytes(frame: Frame): Uint8Array {
   const id = frame.id === undefined ? "" : `id: ${String(frame.id)}\n`;
-  return encoder.encode(`${id}event: ${frame.name}\ndata: ${frame.json}\n\n`);
+  return encoder.encode(`${id}event: ${sseField(frame.name)}\ndata: ${sseField(frame.json)}\n\n`);
 }
+
+const sseField = (value: string) => value.replace(/[\r\n]/g, " ");

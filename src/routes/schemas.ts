@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { hasInvalidText, INVALID_TEXT_MESSAGE } from "../util/json-hazards";
 
 /** RFC 9457 problem details, as every error response of the API carries them. */
 export const ProblemSchema = z
@@ -34,13 +35,33 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
 });
 
-/** `{id}` in a path: a UUID, refused with a 400 naming `id` otherwise. */
+/**
+ * Text a client may send: what Postgres can store (no NUL, no unpaired surrogate), refused
+ * with a 400 naming the field otherwise. Every free-text field is built from it.
+ */
+export const text = () => z.string().refine((value) => !hasInvalidText(value), INVALID_TEXT_MESSAGE);
+
+/**
+ * `{id}` in a path: a UUID, in its one canonical spelling (lower case) before it becomes a
+ * cache key, so `/products/{ID}` and `/products/{id}` are the same entry; anything else is
+ * refused with a 400 naming `id`.
+ */
 export const IdParams = z.object({
-  id: z.uuid().openapi({ param: { name: "id", in: "path" }, example: "0b6f3c2e-8a41-4b7e-9c1d-2f5a6e7d8c9b" }),
+  id: z
+    .uuid()
+    .toLowerCase()
+    .openapi({ param: { name: "id", in: "path" }, example: "0b6f3c2e-8a41-4b7e-9c1d-2f5a6e7d8c9b" }),
 });
+
+/** The answers of a route that needs an API key. */
+export const authErrors = {
+  401: problem("No API key, or one that is unknown, expired or revoked"),
+  403: problem("The API key lacks the scope this route needs"),
+};
 
 /** The errors every JSON write can answer, plus its own 409. */
 export const writeErrors = (conflict: string) => ({
+  ...authErrors,
   400: problem("Invalid body"),
   409: problem(conflict),
   413: problem("Body too large"),

@@ -47,8 +47,14 @@ describe("request ids", () => {
     expect(missing.headers.get("X-Request-Id")).not.toBe(ok.headers.get("X-Request-Id"));
   });
 
-  it("keeps the caller's request id", async () => {
+  it("mints its own id whatever the client sends (a client's id is only logged beside it)", async () => {
     const response = await api("/nope", { headers: { "X-Request-Id": "trace-abc-123" } });
+    expect(response.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await expectProblem(response, 404)).requestId).toBe(response.headers.get("X-Request-Id"));
+  });
+
+  it("adopts the caller's request id only when TRUST_REQUEST_ID says a trusted proxy sets it", async () => {
+    const response = await apiWithEnv({ TRUST_REQUEST_ID: "true" }, "/nope", { headers: { "X-Request-Id": "trace-abc-123" } });
     expect(response.headers.get("X-Request-Id")).toBe("trace-abc-123");
     expect((await expectProblem(response, 404)).requestId).toBe("trace-abc-123");
   });

@@ -1,3 +1,5 @@
+import { env } from "cloudflare:workers";
+import { publishBatch } from "../../src/events/publish";
 import { api, sendJson } from "./helpers";
 import { ADMIN } from "./jobs-helpers";
 
@@ -78,5 +80,15 @@ export async function publishEvent(topic: string, type: string, data: unknown = 
 }
 
 export const uniqueTopic = (label = "topic") => `${label}-${crypto.randomUUID()}`;
+
+/**
+ * A new topic, made to exist the only way one can: by a first event (`topic.created`, id
+ * 1), published straight to its hub. Until then a subscription to it is a 404.
+ */
+export async function createTopic(label = "topic"): Promise<string> {
+  const topic = uniqueTopic(label);
+  await publishBatch(env, topic, [{ type: "topic.created", data: null }], "test");
+  return topic;
+}
 
 export { sendJson };

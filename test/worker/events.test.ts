@@ -1,18 +1,19 @@
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, createProduct, expectProblem, sendJson } from "./helpers";
-import { publishEvent, subscribe, uniqueTopic } from "./events-helpers";
+import { ANONYMOUS, api, createKey, createProduct, expectProblem, sendJson } from "./helpers";
+import { publishBatch } from "../../src/events/publish";
+import { createTopic, publishEvent, subscribe, uniqueTopic } from "./events-helpers";
 import { ADMIN, enqueueJob, waitForJob } from "./jobs-helpers";
 
 describe("WebSocket subscribers", () => {
   it("two subscribers receive published events in order, numbered per topic", async () => {
-    const topic = uniqueTopic();
+    const topic = await createTopic();
     const [a, b] = await Promise.all([subscribe(topic), subscribe(topic)]);
     for (let i = 1; i <= 5; i++) await publishEvent(topic, "tick", { i });
     for (const subscriber of [a, b]) {
       const events = await subscriber.untilEvents(5);
-      expect(events.map((e) => e.id)).toEqual([1, 2, 3, 4, 5]);
+      expect(events.map((e) => e.id)).toEqual([2, 3, 4, 5, 6]);
       expect(events.map((e) => (e.data as { i: number }).i)).toEqual([1, 2, 3, 4, 5]);
       expect(events[0]).toMatchObject({ topic, type: "tick", source: "api", time: expect.any(String) });
     }
@@ -21,7 +22,7 @@ describe("WebSocket subscribers", () => {
   });
 
   it("applies type and field filters in the hub", async () => {
-    const topic = uniqueTopic();
+    const topic = await createTopic();
     const typed = await subscribe(topic, "types=b,c");
     const where = await subscribe(topic, "where=data.status=dead&where=data.n!=2");
     await publishEvent(topic, "a", { status: "dead", n: 1 });
@@ -31,12 +32,12 @@ describe("WebSocket subscribers", () => {
     await publishEvent(topic, "end");
     expect((await typed.untilEvents(2)).map((e) => e.type)).toEqual(["b", "c"]);
     expect((await where.untilEvents(2)).map((e) => e.type)).toEqual(["a", "d"]);
-    const all = await subscribe(topic, "since=0");
-    expect((await all.untilEvents(5)).map((e) => e.id)).toEqual([1, 2, 3, 4, 5]);
+    const all = await subscribe(topic, "since=1");
+    expect((await all.untilEvents(5)).map((e) => e.id)).toEqual([2, 3, 4, 5, 6]);
   });
 
   it("a reconnect with since replays exactly the missed events, then continues live", async () => {
-    const topic = uniqueTopic();
+    const topic = await createTopic();
     const first = await subscribe(topic);
     for (let i = 0; i < 3; i++) await publishEvent(topic, "tick");
     const seen = await first.untilEvents(3);
@@ -48,12 +49,12 @@ describe("WebSocket subscribers", () => {
     await publishEvent(topic, "live");
     const events = await again.untilEvents(3);
     expect(events.map((e) => [e.id, e.type])).toEqual([
-      [4, "missed"],
       [5, "missed"],
-      [6, "live"],
+      [6, "missed"],
+      [7, "live"],
     ]);
     // The replay came before `ready`, the live event after it.
-    expect(again.frames.map((f) => f.control ?? f.id)).toEqual([4, 5, "ready", 6]);
+    expect(again.frames.map((f) => f.control ?? f.id)).toEqual([5, 6, "ready", 7]);
   });
 
   it("says so when the history no longer reaches `since`", async () => {
@@ -66,17 +67,17 @@ describe("WebSocket subscribers", () => {
   });
 
   it("subscriptions survive the hub's eviction (hibernation)", async () => {
-    const topic = uniqueTopic();
+    const topic = await createTopic();
     const subscriber = await subscribe(topic, "types=after");
     await publishEvent(topic, "before");
     await evictDurableObject(env.EVENT_HUB.get(env.EVENT_HUB.idFromName(topic)));
     await publishEvent(topic, "after", { survived: true });
     const [event] = await subscriber.untilEvents(1);
-    expect(event).toMatchObject({ id: 2, type: "after", data: { survived: true } });
+    expect(event).toMatchObject({ id: 3, type: "after", data: { survived: true } });
   });
 
   it("closes a subscriber that cannot keep up, while the others keep receiving", async () => {
-    const topic = uniqueTopic();
+    const topic = await createTopic();
     const window = Number(env.EVENT_MAX_UNACKED);
     const fast = await subscribe(topic);
     const slow = await subscribe(topic, "", { autoAck: false }); // reads, never acknowledges
@@ -92,7 +93,7 @@ describe("WebSocket subscribers", () => {
   });
 
   it("answers pings, and malformed frames with an error frame instead of a crash", async () => {
-    const topic = uniqueTopic();
+    const topic = await createTopic();
     const subscriber = await subscribe(topic);
     subscriber.socket.send(JSON.stringify({ type: "ping" }));
     subscriber.socket.send("{not json");
@@ -133,7 +134,7 @@ describe("SSE subscribers", () => {
   }
 
   it("streams events as SSE with ids, and Last-Event-ID resumes after one", async () => {
-    const topic = uniqueTopic();
+    const topic = await createTopic();
     const response = await api(`/events/${topic}`, { headers: { Accept: "text/event-stream" } });
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toMatch(/^text\/event-stream/);
@@ -142,14 +143,14 @@ describe("SSE subscribers", () => {
     const messages = await readSse(response, 3);
     expect(messages.map((m) => [m.id, m.event])).toEqual([
       [undefined, "hub.ready"],
-      ["1", "one"],
-      ["2", "two"],
+      ["2", "one"],
+      ["3", "two"],
     ]);
-    expect(JSON.parse(messages[1]?.data ?? "{}")).toMatchObject({ id: 1, type: "one", data: { n: 1 } });
+    expect(JSON.parse(messages[1]?.data ?? "{}")).toMatchObject({ id: 2, type: "one", data: { n: 1 } });
 
-    const resumed = await api(`/events/${topic}`, { headers: { Accept: "text/event-stream", "Last-Event-ID": "1" } });
+    const resumed = await api(`/events/${topic}`, { headers: { Accept: "text/event-stream", "Last-Event-ID": "2" } });
     expect((await readSse(resumed, 2)).map((m) => [m.id, m.event])).toEqual([
-      ["2", "two"],
+      ["3", "two"],
       [undefined, "hub.ready"],
     ]);
   });
@@ -157,7 +158,7 @@ describe("SSE subscribers", () => {
 
 describe("SSE backpressure", () => {
   it("ends the stream of an SSE subscriber that stopped reading, with a hub.closed message", async () => {
-    const topic = uniqueTopic();
+    const topic = await createTopic();
     const stalled = await api(`/events/${topic}`, { headers: { Accept: "text/event-stream" } });
     const stub = env.EVENT_HUB.get(env.EVENT_HUB.idFromName(topic));
     const big = "x".repeat(16 * 1024);
@@ -173,11 +174,11 @@ describe("SSE backpressure", () => {
 });
 
 describe("publishing from the API, routes and jobs", () => {
-  it("validates topics, events and the token", async () => {
+  it("validates topics, events and the credential", async () => {
     await expectProblem(await api("/events/Not%20A%20Topic", { headers: { Upgrade: "websocket" } }), 400);
     await expectProblem(await api(`/events/${uniqueTopic()}?where=nonsense`, { headers: { Upgrade: "websocket" } }), 400);
     await expectProblem(await api(`/events/${uniqueTopic()}`), 426);
-    await expectProblem(await sendJson("POST", `/events/${uniqueTopic()}`, { type: "x" }), 401);
+    await expectProblem(await sendJson("POST", `/events/${uniqueTopic()}`, { type: "x" }, ANONYMOUS), 401);
     const tooBig = await api(`/events/${uniqueTopic()}`, {
       method: "POST",
       headers: { ...ADMIN, "Content-Type": "application/json" },
@@ -189,12 +190,12 @@ describe("publishing from the API, routes and jobs", () => {
   });
 
   it("reports a topic's subscribers, published count and history", async () => {
-    const topic = uniqueTopic();
+    const topic = await createTopic();
     const subscriber = await subscribe(topic);
     await publishEvent(topic, "a");
     await publishEvent(topic, "b");
     const stats = await (await api(`/events/${topic}/stats`)).json();
-    expect(stats).toEqual({ topic, subscribers: { websocket: 1, sse: 0 }, published: 2, historySize: 2, lastEventId: 2 });
+    expect(stats).toEqual({ topic, subscribers: { websocket: 1, sse: 0 }, published: 3, historySize: 3, lastEventId: 3 });
     subscriber.close();
   });
 
@@ -216,5 +217,53 @@ describe("publishing from the API, routes and jobs", () => {
       ["job.succeeded", "succeeded"],
     ]);
     expect(events[1]).toMatchObject({ source: "jobs", data: { id: job.id, name: "recompute-product-stats", attempts: 1 } });
+  });
+});
+
+describe("who may see and make topics", () => {
+  it("lets anyone subscribe to a public topic, and only events:subscribe to the others", async () => {
+    const anonymous = await api("/events/products", { headers: { Upgrade: "websocket" } }, ANONYMOUS);
+    expect(anonymous.status).toBe(101);
+    anonymous.webSocket?.accept();
+    anonymous.webSocket?.close(1000, "done");
+    await expectProblem(await api("/events/jobs", { headers: { Upgrade: "websocket" } }, ANONYMOUS), 401);
+    await expectProblem(await api("/events/jobs/stats", {}, ANONYMOUS), 401);
+    await expectProblem(await api("/events/jobs", { headers: { Upgrade: "websocket" } }, (await createKey(["events:publish"])).key), 403);
+    const subscriber = await api("/events/jobs", { headers: { Upgrade: "websocket" } }, (await createKey(["events:subscribe"])).key);
+    expect(subscriber.status).toBe(101);
+    subscriber.webSocket?.accept();
+    subscriber.webSocket?.close(1000, "done");
+  });
+
+  it("needs events:publish to publish", async () => {
+    await expectProblem(await sendJson("POST", `/events/${uniqueTopic()}`, { type: "x" }, (await createKey(["events:subscribe"])).key), 403);
+    expect((await sendJson("POST", `/events/${uniqueTopic()}`, { type: "x" }, (await createKey(["events:publish"])).key)).status).toBe(201);
+  });
+
+  it("answers 404 for a topic nobody published to, and creates nothing for it", async () => {
+    const topic = uniqueTopic("never");
+    await expectProblem(await api(`/events/${topic}/stats`), 404);
+    await expectProblem(await api(`/events/${topic}`, { headers: { Upgrade: "websocket" } }), 404);
+    await expectProblem(await api(`/events/${topic}`, { headers: { Accept: "text/event-stream", "X-Edgekit-Topic-Declared": "true" } }), 404);
+    const stored = await runInDurableObject(env.EVENT_HUB.get(env.EVENT_HUB.idFromName(topic)), (_hub, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'meta')").toArray(),
+    );
+    expect(stored).toEqual([]);
+  });
+
+  it("escapes every SSE field, whatever reached the hub: no forged id or event line", async () => {
+    const topic = await createTopic();
+    const response = await api(`/events/${topic}`, { headers: { Accept: "text/event-stream" } });
+    // Straight to the hub, past the API's validation of types.
+    await publishBatch(env, topic, [{ type: "x\nid: 999\nevent: forged", data: "a\r\nb" }], "test");
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("event: x")) text += (await reader.read()).value ?? "";
+    while (!text.endsWith("\n\n")) text += (await reader.read()).value ?? "";
+    await reader.cancel();
+    const lines = text.split("\n");
+    expect(lines).not.toContain("id: 999");
+    expect(lines).not.toContain("event: forged");
+    expect(lines).toContain("event: x id: 999 event: forged");
   });
 });

@@ -1,8 +1,13 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
+import worker from "../../src/index";
 import { api, apiWithEnv, DATABASE_DOWN, expectProblem } from "./helpers";
 import { ADMIN } from "./jobs-helpers";
 
 const control = (path: string) => fetch(`${inject("controlUrl")}${path}`, { method: "POST", body: "{}" });
+const requestsTo = async (server: "neon" | "redis") =>
+  (await (await fetch(`${inject("controlUrl")}/${server}`)).json<{ stats: { requests: number } }>()).stats.requests;
 const resetBreakers = () =>
   Promise.all(["neon", "redis", "reviews", "webhooks"].map((name) => api(`/admin/breakers/${name}/reset`, { method: "POST", headers: ADMIN })));
 
@@ -58,6 +63,26 @@ describe("GET /health/ready (readiness)", () => {
     } finally {
       await resetBreakers();
     }
+  });
+
+  it("reuses its last verdict for READINESS_CACHE_MS, so the public route cannot fan out to every dependency", async () => {
+    // One bindings object, as an isolate has: the verdict is kept per isolate.
+    const bindings = { ...env, READINESS_CACHE_MS: "60000" };
+    const ready = async () => {
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(new Request("https://edgekit.test/health/ready"), bindings, ctx);
+      await waitOnExecutionContext(ctx);
+      return response;
+    };
+    expect((await ready()).status).toBe(200);
+    const [neon, redis] = [await requestsTo("neon"), await requestsTo("redis")];
+    for (let i = 0; i < 5; i++) {
+      const response = await ready();
+      expect(response.status).toBe(200);
+      expect(response.headers.get("Age")).toMatch(/^\d+$/);
+    }
+    expect(await requestsTo("neon")).toBe(neon);
+    expect(await requestsTo("redis")).toBe(redis);
   });
 
   it("answers within its deadline when a dependency hangs", async () => {

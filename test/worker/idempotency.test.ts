@@ -1,12 +1,16 @@
 import { describe, expect, inject, it } from "vitest";
-import { api, apiWithEnv, expectProblem, REDIS_DOWN, uniqueName, type ProductJson } from "./helpers";
+import { api, apiWithEnv, createKey, expectProblem, REDIS_DOWN, TEST_KEY, uniqueName, type ProductJson } from "./helpers";
 
-const post = (key: string, body: unknown, path = "/products") =>
-  api(path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "Idempotency-Key": key },
-    body: JSON.stringify(body),
-  });
+const post = (key: string, body: unknown, path = "/products", as: string = TEST_KEY) =>
+  api(
+    path,
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+      body: JSON.stringify(body),
+    },
+    as,
+  );
 const control = (path: string, body: unknown = {}) =>
   fetch(`${inject("controlUrl")}${path}`, { method: "POST", body: JSON.stringify(body) });
 
@@ -76,5 +80,43 @@ describe("Idempotency-Key", () => {
       body: JSON.stringify({ name: uniqueName(), price_cents: 1 }),
     });
     await expectProblem(response, 503);
+  });
+});
+
+describe("Idempotency-Key scope", () => {
+  it("belongs to its caller: another client's same key neither replays the first response nor is refused", async () => {
+    const key = crypto.randomUUID();
+    const body = { name: uniqueName(), price_cents: 5 };
+    const [alice, mallory] = [(await createKey(["products:write"])).key, (await createKey(["products:write"])).key];
+    const first = await post(key, body, "/products", alice);
+    expect(first.status).toBe(201);
+    // Same key, other caller: not a replay of Alice's response (it runs, and conflicts on the name).
+    const squat = await post(key, body, "/products", mallory);
+    expect(squat.headers.get("Idempotent-Replayed")).toBeNull();
+    await expectProblem(squat, 409);
+    // Alice's own retry is still a replay.
+    expect((await post(key, body, "/products", alice)).headers.get("Idempotent-Replayed")).toBe("true");
+  });
+
+  it("belongs to its route and method: the same key on another route is another key", async () => {
+    const key = crypto.randomUUID();
+    expect((await post(key, { name: uniqueName(), price_cents: 1 })).status).toBe(201);
+    const user = await post(key, { email: `i-${crypto.randomUUID()}@example.com`, name: "I" }, "/users");
+    expect(user.status).toBe(201);
+    expect(user.headers.get("Idempotent-Replayed")).toBeNull();
+  });
+
+  it("scopes job keys the same way: two callers, one key, two jobs", async () => {
+    const key = crypto.randomUUID();
+    const body = JSON.stringify({ name: "recompute-product-stats", payload: {}, delaySeconds: 43_200 });
+    const enqueue = (as: string) => api("/jobs", { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": key }, body }, as);
+    const [a, b] = [(await createKey(["jobs:write"])).key, (await createKey(["jobs:write"])).key];
+    const first = await (await enqueue(a)).json<{ id: string }>();
+    const second = await enqueue(b);
+    expect(second.headers.get("Idempotent-Replayed")).toBeNull();
+    expect((await second.json<{ id: string }>()).id).not.toBe(first.id);
+    const again = await enqueue(a);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect((await again.json<{ id: string }>()).id).toBe(first.id);
   });
 });

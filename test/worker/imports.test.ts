@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, apiWithEnv, createProduct, expectProblem, uniqueName } from "./helpers";
+import { ANONYMOUS, api, apiWithEnv, createKey, createProduct, expectProblem, uniqueName, type Caller } from "./helpers";
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import worker from "../../src/index";
 import { enqueueUnchecked } from "../../src/jobs/enqueue";
@@ -87,9 +87,11 @@ describe("POST /imports", () => {
     await expectProblem(big, 413);
   });
 
-  it("needs the admin token", async () => {
-    const response = await api("/imports", { method: "POST", headers: { "Content-Type": "text/csv" }, body: "name\n" });
-    await expectProblem(response, 401);
+  it("needs a key with jobs:write: 401 without one, 403 with another scope", async () => {
+    const upload = (as: Caller) => api("/imports", { method: "POST", headers: { "Content-Type": "text/csv" }, body: "name\n" }, as);
+    await expectProblem(await upload(ANONYMOUS), 401);
+    const problem = await expectProblem(await upload((await createKey(["jobs:read"])).key), 403);
+    expect(problem).toMatchObject({ type: "urn:edgekit:problem:forbidden", scope: "jobs:write" });
   });
 });
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, createProduct, expectProblem } from "./helpers";
+import { ANONYMOUS, api, createKey, createProduct, expectProblem, type Caller } from "./helpers";
 import { ADMIN, enqueueJob, postJob, sql, waitForJob, type JobJson } from "./jobs-helpers";
 
 describe("POST /jobs", () => {
@@ -36,10 +36,13 @@ describe("POST /jobs", () => {
     expect(body.errors).toEqual([expect.objectContaining({ in: "body", field: "payload.productId" })]);
   });
 
-  it("needs the admin token", async () => {
-    const response = await api("/jobs", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
-    await expectProblem(response, 401);
-    await expectProblem(await api("/jobs", { headers: {} }), 401);
+  it("needs jobs:write to enqueue and jobs:read to look: 401 without a key, 403 without the scope", async () => {
+    const post = (as: Caller) => api("/jobs", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" }, as);
+    await expectProblem(await post(ANONYMOUS), 401);
+    await expectProblem(await api("/jobs", {}, ANONYMOUS), 401);
+    const reader = (await createKey(["jobs:read"])).key;
+    await expectProblem(await post(reader), 403);
+    expect((await api("/jobs", {}, reader)).status).toBe(200);
     expect((await api("/jobs", { headers: ADMIN })).status).toBe(200);
   });
 });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { databaseCall } from "../../src/dependencies/calls";
 import { LATENCY_BUCKETS_MS, quantile, type Histogram } from "../../src/observability/histogram";
-import { api, apiWithEnv, createProduct, DATABASE_DOWN } from "./helpers";
+import { ANONYMOUS, api, apiWithEnv, createProduct, DATABASE_DOWN } from "./helpers";
 import { ADMIN } from "./jobs-helpers";
 
 let lines: string[] = [];
@@ -118,7 +118,7 @@ describe("metrics", () => {
   });
 
   it("is in Prometheus text format, admin only", async () => {
-    expect((await api("/metrics")).status).toBe(401);
+    expect((await api("/metrics", {}, ANONYMOUS)).status).toBe(401);
     const response = await api("/metrics", { headers: ADMIN });
     expect(response.headers.get("Content-Type")).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, createProduct, expectProblem, sendJson, uniqueName, type ProductJson } from "./helpers";
+import { ANONYMOUS, api, createProduct, expectProblem, sendJson, uniqueName, type ProductJson } from "./helpers";
 
 describe("POST /products", () => {
   it("creates a product: 201, Location, and the stored fields", async () => {
@@ -160,11 +160,14 @@ describe("DELETE /products/{id}", () => {
 describe("HTTP caching", () => {
   it("sends an ETag and Cache-Control, and answers 304 to a matching If-None-Match", async () => {
     const product = await createProduct();
-    const first = await api(`/products/${product.id}`);
+    // Public reads: an answer to a request with a key is never stored (no-store, below).
+    const first = await api(`/products/${product.id}`, {}, ANONYMOUS);
     const tag = first.headers.get("ETag");
     expect(tag).toMatch(/^"[0-9a-f]+"$/);
     expect(first.headers.get("Cache-Control")).toBe("public, max-age=0, must-revalidate");
-    const again = await api(`/products/${product.id}`, { headers: { "If-None-Match": tag! } });
+    const keyed = await api(`/products/${product.id}`);
+    expect(keyed.headers.get("Cache-Control")).toBe("no-store");
+    const again = await api(`/products/${product.id}`, { headers: { "If-None-Match": tag! } }, ANONYMOUS);
     expect(again.status).toBe(304);
     expect(await again.text()).toBe("");
     expect(again.headers.get("ETag")).toBe(tag);
@@ -180,7 +183,7 @@ describe("HTTP caching", () => {
   });
 
   it("does not cache errors or writes", async () => {
-    const missing = await api(`/products/${crypto.randomUUID()}`);
+    const missing = await api(`/products/${crypto.randomUUID()}`, {}, ANONYMOUS);
     expect(missing.headers.get("Cache-Control")).toBeNull();
     const created = await sendJson("POST", "/products", { name: uniqueName(), price_cents: 1 });
     expect(created.headers.get("ETag")).toBeNull();

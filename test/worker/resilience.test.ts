@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { api, apiWithEnv, createProduct, expectProblem, sendJson, type ProductJson } from "./helpers";
+import { ANONYMOUS, api, apiWithEnv, createKey, createProduct, expectProblem, sendJson, type ProductJson } from "./helpers";
 
 // Faults are real: the stack's control endpoint stops, slows or fails its servers
 // (tools/stack/control-server.ts). BREAKER_BREAK_MS is 1500 in tests (vitest.config.ts).
@@ -158,10 +158,11 @@ describe("circuit breaker", () => {
 
 describe("admin routes", () => {
   it("refuses requests without the admin token", async () => {
-    const response = await api("/admin/breakers");
+    const response = await api("/admin/breakers", {}, ANONYMOUS);
     await expectProblem(response, 401);
     expect(response.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
     await expectProblem(await api("/admin/breakers", { headers: { Authorization: "Bearer wrong" } }), 401);
+    await expectProblem(await api("/admin/breakers", {}, (await createKey(["products:write"])).key), 403);
   });
 
   it("lists every breaker with its state and counters", async () => {

@@ -14,7 +14,8 @@ export interface ReviewsServer extends ManagedServer {
  *   every time), for GET /products/{id};
  * - `POST /webhooks/{inbox}` takes a webhook (the notify-webhook job), `GET /webhooks/{inbox}`
  *   lists what that inbox received, one entry per Idempotency-Key, with how many times each
- *   came. `?status=500` makes a POST answer that status instead, to exercise retries.
+ *   came. `?status=500` makes a POST answer that status instead, to exercise retries;
+ *   `?redirect=/webhooks/other` answers 307 to that address, which a sender must not follow.
  *
  * The stack's control endpoint can slow it, make it fail or stop it, which is what the
  * resilient HTTP client is there for.
@@ -32,7 +33,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   const path = url.pathname;
   if (path === "/health") return send(res, 200, { status: "ok" });
   const inbox = /^\/webhooks\/([\w-]{1,100})$/.exec(path)?.[1];
-  if (inbox) return handleWebhook(req, res, inbox, url.searchParams.get("status"));
+  if (inbox) return handleWebhook(req, res, inbox, url.searchParams);
   const match = /^\/products\/([^/]+)\/reviews$/.exec(path);
   if (!match) return send(res, 404, { error: "not found" });
   if (req.method !== "GET") return send(res, 405, { error: "method not allowed" });
@@ -47,9 +48,15 @@ interface Delivery {
 }
 const inboxes = new Map<string, Delivery[]>();
 
-function handleWebhook(req: IncomingMessage, res: ServerResponse, inbox: string, forcedStatus: string | null): void {
+function handleWebhook(req: IncomingMessage, res: ServerResponse, inbox: string, params: URLSearchParams): void {
   if (req.method === "GET") return send(res, 200, { deliveries: inboxes.get(inbox) ?? [] });
   if (req.method !== "POST") return send(res, 405, { error: "method not allowed" });
+  const redirect = params.get("redirect");
+  if (redirect !== null) {
+    res.writeHead(307, { Location: redirect }).end();
+    return;
+  }
+  const forcedStatus = params.get("status");
   const chunks: Buffer[] = [];
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
   req.on("end", () => {

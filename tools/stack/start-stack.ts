@@ -86,6 +86,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       UPSTASH_REDIS_REST_URL: redisServer.url,
       UPSTASH_REDIS_REST_TOKEN: token,
       REVIEWS_API_URL: reviewsServer.url,
+      OUTBOUND_DEV_ALLOWED_ORIGINS: reviewsServer.url,
     };
     const sql = createSql(env.DATABASE_URL, env.NEON_HTTP_ENDPOINT);
     const applied = await applyMigrations(sql, await readMigrations(MIGRATIONS_DIR));

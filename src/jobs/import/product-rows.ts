@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hasInvalidText, INVALID_TEXT_MESSAGE } from "../../util/json-hazards";
 import { pass, Pipeline, reject, type StageResult } from "./pipeline";
 
 /** A record as read from the file: CSV fields by header name, or one NDJSON object. */
@@ -23,7 +24,12 @@ const optional = <T extends z.ZodType>(schema: T) =>
 
 const Validated = z
   .object({
-    name: z.string().trim().min(1, "name is required").max(200),
+    name: z
+      .string()
+      .trim()
+      .min(1, "name is required")
+      .max(200)
+      .refine((name) => !hasInvalidText(name), INVALID_TEXT_MESSAGE),
     price_cents: optional(integer),
     /** A price in currency units, e.g. "12.50", for files that do not carry cents. */
     price: optional(z.union([z.number(), z.string().regex(/^\d+(\.\d{1,2})?$/, "price must look like 12.50")])),

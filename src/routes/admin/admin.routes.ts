@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { adminAuth } from "../../middleware/admin-auth";
+import { security as access } from "../../auth/access";
 import { DEPENDENCY_NAMES } from "../../config/dependencies";
-import { json, problem } from "../schemas";
+import { authErrors, json, problem } from "../schemas";
 
 const ViewSchema = z.object({
   state: z.enum(["CLOSED", "OPEN", "HALF_OPEN", "FORCED_OPEN", "FORCED_CLOSED"]),
@@ -34,16 +34,15 @@ const NameParams = z.object({
 });
 
 const tags = ["admin"];
-const security = [{ adminToken: [] }];
+const security = access.requires("admin");
 
 export const listBreakers = createRoute({
   method: "get",
   path: "/admin/breakers",
   tags,
   security,
-  middleware: [adminAuth()] as const,
   summary: "Circuit breakers: state and counters of each dependency",
-  responses: { 200: json(z.object({ breakers: z.array(BreakerSchema) }), "Every breaker"), 401: problem("No or wrong admin token") },
+  responses: { 200: json(z.object({ breakers: z.array(BreakerSchema) }), "Every breaker"), ...authErrors },
 });
 
 export const actOnBreaker = createRoute({
@@ -51,12 +50,11 @@ export const actOnBreaker = createRoute({
   path: "/admin/breakers/{name}/{action}",
   tags,
   security,
-  middleware: [adminAuth()] as const,
   summary: "Force a breaker open or closed (held until reset), or reset it",
   request: { params: NameParams },
   responses: {
     200: json(BreakerSchema, "The breaker after the action"),
     400: problem("Unknown breaker or action"),
-    401: problem("No or wrong admin token"),
+    ...authErrors,
   },
 });

@@ -1,11 +1,21 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { adminAuth } from "../../middleware/admin-auth";
-import { json, jsonBody, problem } from "../schemas";
+import { security } from "../../auth/access";
+import { globPatternProblem, MAX_PATTERN_WILDCARDS } from "../../data/glob-pattern";
+import { authErrors, json, jsonBody, problem, text } from "../schemas";
 
 const InvalidateSchema = z
   .union([
-    z.strictObject({ tag: z.string().min(1).max(100) }),
-    z.strictObject({ pattern: z.string().min(1).max(200).openapi({ example: "product:*" }) }),
+    z.strictObject({ tag: text().min(1).max(100) }),
+    z.strictObject({
+      pattern: text()
+        .min(1)
+        .max(100)
+        .superRefine((pattern, ctx) => {
+          const problem = globPatternProblem(pattern);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        })
+        .openapi({ example: "product:*", description: `A Redis glob: at most 100 characters and ${String(MAX_PATTERN_WILDCARDS)} '*'.` }),
+    }),
   ])
   .openapi("CacheInvalidation");
 
@@ -13,14 +23,13 @@ export const invalidateCache = createRoute({
   method: "post",
   path: "/cache/invalidate",
   tags: ["admin"],
-  security: [{ adminToken: [] }],
-  middleware: [adminAuth()] as const,
+  security: security.requires("admin"),
   summary: "Drop cached entries by tag, or by key pattern (walked with SCAN, never KEYS)",
   request: { body: jsonBody(InvalidateSchema) },
   responses: {
     200: json(z.object({ dropped: z.number().int() }), "How many entries were dropped"),
     400: problem("Neither a tag nor a pattern"),
-    401: problem("No or wrong admin token"),
+    ...authErrors,
     503: problem("Redis is unavailable"),
   },
 });
@@ -29,8 +38,7 @@ export const getCacheStats = createRoute({
   method: "get",
   path: "/cache/stats",
   tags: ["admin"],
-  security: [{ adminToken: [] }],
-  middleware: [adminAuth()] as const,
+  security: security.requires("admin"),
   summary: "Cache hits, misses and bypasses (fleet-wide, a few seconds late), entries, Redis memory",
   responses: {
     200: json(
@@ -45,7 +53,7 @@ export const getCacheStats = createRoute({
         .openapi("CacheStats"),
       "The counters",
     ),
-    401: problem("No or wrong admin token"),
+    ...authErrors,
     503: problem("Redis is unavailable"),
   },
 });

@@ -3,21 +3,32 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../env";
 import { MAX_EVENT_BYTES, TopicSchema } from "../../events/event";
 import { publish } from "../../events/publish";
+import { isDeclaredTopic, isPublicTopic } from "../../events/topics";
 import { FilterSyntaxError, parseFilter } from "../../events/subscription-filter";
 import { Problem, problems } from "../../errors/problem";
+import { requireScope } from "../../middleware/authorize";
+import { HUB_DECLARED_HEADER } from "../../objects/event-hub-object";
 import { jsonBytes } from "../../util/json-bytes";
 import { raceAbort } from "../../resilience";
 import type { publishEvent, topicStats } from "./events.routes";
 
 const hub = (c: Context<AppEnv>, topic: string) => c.env.EVENT_HUB.get(c.env.EVENT_HUB.idFromName(topic));
+const noSuchTopic = (topic: string) => problems.notFound(`No topic "${topic}": nothing has been published to it.`);
+
+/** Topics are private unless declared public (EVENT_PUBLIC_TOPICS). */
+async function requireTopicAccess(c: Context<AppEnv>, topic: string): Promise<void> {
+  if (!isPublicTopic(c.env, topic)) await requireScope(c, "events:subscribe");
+}
 
 /**
  * Hands a subscriber to the topic's hub: the WebSocket upgrade or the SSE stream is the
- * hub's own response. Topic and filter are checked here, so a bad request never wakes a hub.
+ * hub's own response. Topic, access and filter are checked here, so a bad request never
+ * wakes a hub; a hub for a topic nobody published to answers 404 and writes nothing.
  */
 export const subscribe = async (c: Context<AppEnv>): Promise<Response> => {
   const topic = TopicSchema.safeParse(c.req.param("topic"));
   if (!topic.success) throw problems.validation([{ in: "path", field: "topic", message: topic.error.issues[0]?.message ?? "invalid topic" }]);
+  await requireTopicAccess(c, topic.data);
   const url = new URL(c.req.url);
   try {
     parseFilter(url.searchParams);
@@ -36,8 +47,14 @@ export const subscribe = async (c: Context<AppEnv>): Promise<Response> => {
       { headers: { Upgrade: "websocket" } },
     );
   }
+  const forwarded = new Request(url, c.req.raw);
+  // Only the Worker says whether a topic is declared; a client's header is dropped.
+  forwarded.headers.delete(HUB_DECLARED_HEADER);
+  if (isDeclaredTopic(c.env, topic.data)) forwarded.headers.set(HUB_DECLARED_HEADER, "true");
   // The subscription outlives the request's budget: the hub's response is the connection itself.
-  return hub(c, topic.data).fetch(new Request(url, c.req.raw));
+  const response = await hub(c, topic.data).fetch(forwarded);
+  if (response.status === 404) throw noSuchTopic(topic.data);
+  return response;
 };
 
 export const publishToTopic: RouteHandler<typeof publishEvent, AppEnv> = async (c) => {
@@ -53,6 +70,8 @@ export const publishToTopic: RouteHandler<typeof publishEvent, AppEnv> = async (
 
 export const stats: RouteHandler<typeof topicStats, AppEnv> = async (c) => {
   const { topic } = c.req.valid("param");
-  const counters = await raceAbort(hub(c, topic).stats(), c.var.signal);
+  await requireTopicAccess(c, topic);
+  const { exists, ...counters } = await raceAbort(hub(c, topic).stats(), c.var.signal);
+  if (!exists && !isDeclaredTopic(c.env, topic)) throw noSuchTopic(topic);
   return c.json({ ...counters, topic }, 200);
 };

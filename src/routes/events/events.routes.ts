@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { adminAuth } from "../../middleware/admin-auth";
+import { security } from "../../auth/access";
 import { PublishSchema, TopicSchema } from "../../events/event";
-import { json, jsonBody, problem } from "../schemas";
+import { authErrors, json, jsonBody, problem } from "../schemas";
 
 const TopicParams = z.object({
   topic: TopicSchema.openapi({ param: { name: "topic", in: "path" }, example: "products" }),
@@ -24,13 +24,16 @@ export const subscribe = createRoute({
   method: "get",
   path: "/events/{topic}",
   tags,
+  // Public topics (EVENT_PUBLIC_TOPICS) are open to anyone; every other topic needs the scope.
+  security: security.optional("events:subscribe"),
   summary: "Subscribe to a topic: a WebSocket (Upgrade: websocket) or SSE (Accept: text/event-stream)",
   description:
     "Replays the events after `since` (or `Last-Event-ID`) from the topic's history, then sends new ones live, " +
     "without gaps or duplicates. Filters apply in the hub: `types=a,b` and `where=path=value` / `where=path!=value` " +
     "(repeatable, all must hold; e.g. `where=data.status=dead`). WebSocket frames are JSON: events have an `id`; " +
     '`{"control":"ready"}` follows the replay, `{"control":"gap"}` says the history no longer reaches `since`. ' +
-    "A subscriber that falls too far behind is closed with code 4008.",
+    "A subscriber that falls too far behind is closed with code 4008. Topics listed in EVENT_PUBLIC_TOPICS are " +
+    "open to anyone; every other topic needs a key with `events:subscribe`. A topic nobody has published to is a 404.",
   request: {
     params: TopicParams,
     query: z.object({
@@ -43,6 +46,8 @@ export const subscribe = createRoute({
     101: { description: "Switching to the WebSocket protocol" },
     200: { description: "An SSE stream", content: { "text/event-stream": { schema: z.string() } } },
     400: problem("Invalid topic, since or filter"),
+    ...authErrors,
+    404: problem("No such topic: nothing was ever published to it"),
     426: problem("Neither a WebSocket upgrade nor Accept: text/event-stream"),
   },
 });
@@ -51,14 +56,13 @@ export const publishEvent = createRoute({
   method: "post",
   path: "/events/{topic}",
   tags,
-  summary: "Publish an event to a topic (admin)",
-  security: [{ adminToken: [] }],
-  middleware: [adminAuth()] as const,
+  summary: "Publish an event to a topic (the first event creates the topic)",
+  security: security.requires("events:publish"),
   request: { params: TopicParams, body: jsonBody(PublishSchema.openapi("NewEvent")) },
   responses: {
     201: json(EventSchema, "The event, numbered and delivered to the topic's subscribers"),
     400: problem("Invalid topic or event"),
-    401: problem("No or wrong admin token"),
+    ...authErrors,
     413: problem("Event too large"),
     503: problem("The topic's hub is unavailable"),
   },
@@ -69,6 +73,7 @@ export const topicStats = createRoute({
   path: "/events/{topic}/stats",
   tags,
   summary: "Subscribers, events published and history size of a topic",
+  security: security.optional("events:subscribe"),
   request: { params: TopicParams },
   responses: {
     200: json(
@@ -84,5 +89,7 @@ export const topicStats = createRoute({
       "The topic's counters",
     ),
     400: problem("Invalid topic"),
+    ...authErrors,
+    404: problem("No such topic"),
   },
 });

@@ -21,24 +21,54 @@ export const live: RouteHandler<typeof liveness, AppEnv> = (c) => {
 };
 
 /**
+ * The last readiness verdict of this isolate, reused for READINESS_CACHE_MS; by bindings
+ * object, which is one per isolate (so a caller with other bindings never shares it).
+ */
+const verdicts = new WeakMap<object, { at: number; checks: Checks; down: string[] }>();
+
+type Checks = { database: Check; redis: Check; queue: Check; breakers: Record<string, BreakerState> };
+
+/**
  * Probes the database, Redis and the breakers in parallel, each under its own short
  * deadline (a child of the request's signal), so a hung dependency makes the answer 503,
  * never a hung request. The queue binding is checked for presence: a probe message would
  * be a job. An open circuit counts as down: requests would be refused.
+ *
+ * Each isolate reuses its last verdict for `READINESS_CACHE_MS` (5 s; `Age` says how old):
+ * the route is public, and must not let anyone fan out to every dependency per request.
  */
 export const ready: RouteHandler<typeof readiness, AppEnv> = async (c) => {
-  const signal = AbortSignal.any([c.var.signal, AbortSignal.timeout(readConfig(c.env).HEALTH_CHECK_TIMEOUT_MS)]);
+  const config = readConfig(c.env);
+  const now = Date.now();
+  let verdict = verdicts.get(c.env);
+  if (!verdict || now - verdict.at >= config.READINESS_CACHE_MS) {
+    verdict = { at: now, ...(await probeAll(c.env, AbortSignal.any([c.var.signal, AbortSignal.timeout(config.HEALTH_CHECK_TIMEOUT_MS)]))) };
+    verdicts.set(c.env, verdict);
+  }
+  const { checks, down, at } = verdict;
+  const age = String(Math.floor((Date.now() - at) / 1000));
+  if (down.length > 0) {
+    throw new Problem(
+      { type: "urn:edgekit:problem:dependency-down", title: "Service Unavailable", status: 503, detail: `Down: ${down.join(", ")}.`, checks },
+      { headers: { "Retry-After": "5", "Cache-Control": "no-store", Age: age } },
+    );
+  }
+  c.header("Cache-Control", "no-store");
+  c.header("Age", age);
+  return c.json({ status: "ready" as const, checks }, 200);
+};
+
+async function probeAll(env: AppEnv["Bindings"], signal: AbortSignal): Promise<{ checks: Checks; down: string[] }> {
   const [database, redis, breakers] = await Promise.all([
     probe(signal, async () => {
-      await createDatabase(c.env, signal)`SELECT 1`;
+      await createDatabase(env, signal)`SELECT 1`;
     }),
     probe(signal, async () => {
-      await createRedis(c.env, signal).ping();
+      await createRedis(env, signal).ping();
     }),
-    breakerStates(c.env, signal),
+    breakerStates(env, signal),
   ]);
-  const queue: Check = typeof c.env.JOBS.send === "function" ? { status: "up", latencyMs: 0 } : { status: "down", latencyMs: 0, error: "no JOBS binding" };
-  const checks = { database, redis, queue, breakers };
+  const queue: Check = typeof env.JOBS.send === "function" ? { status: "up", latencyMs: 0 } : { status: "down", latencyMs: 0, error: "no JOBS binding" };
   const down = [
     ...Object.entries({ database, redis, queue })
       .filter(([, check]) => check.status === "down")
@@ -47,15 +77,8 @@ export const ready: RouteHandler<typeof readiness, AppEnv> = async (c) => {
       .filter(([, breaker]) => breaker.state === "OPEN" || breaker.state === "FORCED_OPEN" || breaker.state === "UNKNOWN")
       .map(([name, breaker]) => `${name} circuit (${breaker.state})`),
   ];
-  if (down.length > 0) {
-    throw new Problem(
-      { type: "urn:edgekit:problem:dependency-down", title: "Service Unavailable", status: 503, detail: `Down: ${down.join(", ")}.`, checks },
-      { headers: { "Retry-After": "5", "Cache-Control": "no-store" } },
-    );
-  }
-  c.header("Cache-Control", "no-store");
-  return c.json({ status: "ready" as const, checks }, 200);
-};
+  return { checks: { database, redis, queue, breakers }, down };
+}
 
 interface BreakerState {
   state: string;

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { security } from "../../auth/access";
 import { json, problem } from "../schemas";
 
 const CheckSchema = z.object({
@@ -25,6 +26,7 @@ export const liveness = createRoute({
   method: "get",
   path: "/health",
   tags: ["health"],
+  security: security.public(),
   summary: "Liveness: the Worker runs (no dependency is called)",
   responses: { 200: json(z.object({ status: z.literal("ok") }).openapi("Liveness"), "The Worker answers") },
 });
@@ -33,6 +35,7 @@ export const readiness = createRoute({
   method: "get",
   path: "/health/ready",
   tags: ["health"],
+  security: security.public(),
   summary: "Readiness: the database, Redis, the queue binding and the circuit breakers, each probed with a deadline",
   responses: {
     200: json(ReadySchema, "Every dependency is up and no circuit is open"),

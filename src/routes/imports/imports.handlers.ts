@@ -5,6 +5,7 @@ import { scopeOf } from "../../dependencies/scope";
 import { enqueue } from "../../jobs/enqueue";
 import { Problem, problems } from "../../errors/problem";
 import { raceAbort } from "../../resilience";
+import { idempotencyScope } from "../../middleware/identity";
 import { enqueueProblem, jobJson } from "../jobs/jobs.handlers";
 import { IMPORT_MEDIA_TYPES, type createImport } from "./imports.routes";
 
@@ -37,7 +38,7 @@ export const create: RouteHandler<typeof createImport, AppEnv> = async (c) => {
     scopeOf(c),
     "import-products",
     { objectKey, format },
-    { jobId, idempotencyKey: c.req.header("Idempotency-Key"), requestId: c.var.requestId },
+    { jobId, idempotencyKey: c.req.header("Idempotency-Key"), idempotencyScope: idempotencyScope(c), requestId: c.var.requestId },
   ).catch((error: unknown) => {
     dropFile();
     return enqueueProblem(error);

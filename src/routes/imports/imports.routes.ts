@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { adminAuth } from "../../middleware/admin-auth";
+import { security } from "../../auth/access";
 import { deadline } from "../../middleware/deadline";
-import { json, problem } from "../schemas";
+import { authErrors, json, problem } from "../schemas";
 import { JobSchema } from "../jobs/jobs.routes";
 
 /** Media types an import file may be sent as, and the format each means. */
@@ -17,20 +17,20 @@ export const createImport = createRoute({
   method: "post",
   path: "/imports",
   tags: ["jobs"],
-  summary: "Upload a CSV or NDJSON file of products to import in the background (admin)",
+  summary: "Upload a CSV or NDJSON file of products to import in the background",
   description:
     "The file streams into R2 and an `import-products` job is queued; follow it at `Location`. " +
     "CSV needs a header row naming `name` and `price_cents` (or `price`), optionally `stock`; NDJSON, " +
     "one object per line with the same fields. Send `Content-Length`; the limit is `IMPORT_MAX_BYTES`.",
-  security: [{ adminToken: [] }],
+  security: security.requires("jobs:write"),
   // An upload may take longer than an ordinary request's budget.
-  middleware: [adminAuth(), deadline({ budgetMs: 60_000 })] as const,
+  middleware: [deadline({ budgetMs: 60_000 })] as const,
   request: {
     body: { required: true, content: Object.fromEntries(Object.keys(IMPORT_MEDIA_TYPES).map((type) => [type, file])) },
   },
   responses: {
     202: { ...json(JobSchema, "The import job, queued; `Location` is where to follow it"), headers: z.object({ Location: z.string() }) },
-    401: problem("No or wrong admin token"),
+    ...authErrors,
     411: problem("No Content-Length"),
     413: problem("File over IMPORT_MAX_BYTES"),
     415: problem("Not text/csv or application/x-ndjson"),

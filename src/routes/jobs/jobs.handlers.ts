@@ -5,6 +5,8 @@ import { scopeOf } from "../../dependencies/scope";
 import { EnqueueError, enqueueUnchecked, sendEnvelope } from "../../jobs/enqueue";
 import { findJob } from "../../jobs/registry";
 import { Problem, problems } from "../../errors/problem";
+import { idempotencyScope } from "../../middleware/identity";
+import { readCursor, withCursor } from "../cursor";
 import type { createJob, getJob, listJobs, retryJob } from "./jobs.routes";
 
 /** A job as the API shows it: timestamps as ISO strings, everything else as stored. */
@@ -24,6 +26,7 @@ export const create: RouteHandler<typeof createJob, AppEnv> = async (c) => {
   const { job, created } = await enqueueUnchecked(scopeOf(c), name, payload, {
     delaySeconds,
     idempotencyKey,
+    idempotencyScope: idempotencyScope(c),
     requestId: c.var.requestId,
   }).catch(enqueueProblem);
   c.header("Location", `/jobs/${job.id}`);
@@ -39,9 +42,10 @@ export const get: RouteHandler<typeof getJob, AppEnv> = async (c) => {
 };
 
 export const list: RouteHandler<typeof listJobs, AppEnv> = async (c) => {
-  const query = c.req.valid("query");
-  const page = await c.var.db((sql) => new JobRepository(sql).list(query), { idempotent: true });
-  return c.json({ items: page.items.map(jobJson), nextCursor: page.nextCursor }, 200);
+  const { status, limit, cursor } = c.req.valid("query");
+  const after = cursor === undefined ? undefined : await readCursor(c.env, cursor);
+  const page = await c.var.db((sql) => new JobRepository(sql).list({ status, limit, after }), { idempotent: true });
+  return c.json(await withCursor(c.env, { items: page.items.map(jobJson), next: page.next }), 200);
 };
 
 export const retry: RouteHandler<typeof retryJob, AppEnv> = async (c) => {

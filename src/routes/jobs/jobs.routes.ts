@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { adminAuth } from "../../middleware/admin-auth";
+import { security } from "../../auth/access";
 import { JOB_STATUSES } from "../../data/jobs";
 import { MAX_QUEUE_DELAY_SECONDS } from "../../jobs/define-job";
 import { JOB_NAMES } from "../../jobs/registry";
-import { IdParams, json, jsonBody, PageQuery, problem } from "../schemas";
+import { authErrors, IdParams, json, jsonBody, PageQuery, problem } from "../schemas";
 
 export const JobSchema = z
   .object({
@@ -45,21 +45,21 @@ const IdempotencyHeader = z.object({
 const JobPageSchema = z.object({ items: z.array(JobSchema), nextCursor: z.string().nullable() }).openapi("JobPage");
 
 const tags = ["jobs"];
-const security = [{ adminToken: [] }];
+const reads = security.requires("jobs:read");
+const writes = security.requires("jobs:write");
 const accepted = json(JobSchema, "The job, queued; `Location` is where to follow it");
 
 export const createJob = createRoute({
   method: "post",
   path: "/jobs",
   tags,
-  summary: "Enqueue a job (admin)",
-  security,
-  middleware: [adminAuth()] as const,
+  summary: "Enqueue a job",
+  security: writes,
   request: { body: jsonBody(NewJobSchema), headers: IdempotencyHeader },
   responses: {
     202: { ...accepted, headers: z.object({ Location: z.string() }) },
     400: problem("Unknown job name, or a payload its schema refuses"),
-    401: problem("No or wrong admin token"),
+    ...authErrors,
     413: problem("Body, or the job's message, too large"),
     422: problem("Idempotency-Key already used for another job"),
     503: problem("The queue or the database is unavailable"),
@@ -70,40 +70,37 @@ export const getJob = createRoute({
   method: "get",
   path: "/jobs/{id}",
   tags,
-  summary: "Get a job's status, attempts, result or last error (admin)",
-  security,
-  middleware: [adminAuth()] as const,
+  summary: "Get a job's status, attempts, result or last error",
+  security: reads,
   request: { params: IdParams },
-  responses: { 200: json(JobSchema, "The job"), 400: problem("Invalid id"), 401: problem("No or wrong admin token"), 404: problem("No such job") },
+  responses: { 200: json(JobSchema, "The job"), 400: problem("Invalid id"), ...authErrors, 404: problem("No such job") },
 });
 
 export const listJobs = createRoute({
   method: "get",
   path: "/jobs",
   tags,
-  summary: "List jobs, newest first, optionally of one status (admin)",
-  security,
-  middleware: [adminAuth()] as const,
+  summary: "List jobs, newest first, optionally of one status",
+  security: reads,
   request: {
     query: PageQuery.extend({
       status: z.enum(JOB_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
     }),
   },
-  responses: { 200: json(JobPageSchema, "A page of jobs"), 400: problem("Invalid query"), 401: problem("No or wrong admin token") },
+  responses: { 200: json(JobPageSchema, "A page of jobs"), 400: problem("Invalid query"), ...authErrors },
 });
 
 export const retryJob = createRoute({
   method: "post",
   path: "/jobs/{id}/retry",
   tags,
-  summary: "Replay a dead job with fresh attempts (admin)",
-  security,
-  middleware: [adminAuth()] as const,
+  summary: "Replay a dead job with fresh attempts",
+  security: writes,
   request: { params: IdParams },
   responses: {
     202: accepted,
     400: problem("Invalid id"),
-    401: problem("No or wrong admin token"),
+    ...authErrors,
     404: problem("No such job"),
     409: problem("The job is not dead, or cannot be replayed"),
     503: problem("The queue or the database is unavailable"),

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { adminAuth } from "../../middleware/admin-auth";
-import { json, problem } from "../schemas";
+import { security as access } from "../../auth/access";
+import { authErrors, json } from "../schemas";
 
-const security = [{ adminToken: [] }];
+const security = access.requires("admin");
 
 export const getMetrics = createRoute({
   method: "get",
@@ -10,14 +10,13 @@ export const getMetrics = createRoute({
   tags: ["observability"],
   summary: "Fleet-wide metrics in Prometheus text format, or JSON with p50/p95/p99 (?format=json) (admin)",
   security,
-  middleware: [adminAuth()] as const,
   request: { query: z.object({ format: z.enum(["prometheus", "json"]).default("prometheus").openapi({ param: { name: "format", in: "query" } }) }) },
   responses: {
     200: {
       description: "Per route: requests, errors, latency histogram; per dependency: calls, errors, timeouts, latency; slow queries",
       content: { "text/plain": { schema: z.string() }, "application/json": { schema: z.unknown() } },
     },
-    401: problem("No or wrong admin token"),
+    ...authErrors,
   },
 });
 
@@ -34,9 +33,8 @@ export const listSlowQueries = createRoute({
   tags: ["observability"],
   summary: "The latest queries slower than SLOW_QUERY_MS, newest first (admin)",
   security,
-  middleware: [adminAuth()] as const,
   responses: {
     200: json(z.object({ count: z.number().int(), latest: z.array(SlowQuerySchema) }).openapi("SlowQueries"), "How many, and the latest 100"),
-    401: problem("No or wrong admin token"),
+    ...authErrors,
   },
 });

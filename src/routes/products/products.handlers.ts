@@ -10,7 +10,8 @@ import { problems } from "../../errors/problem";
 import { databaseCall } from "../../dependencies/calls";
 import { scopeOf } from "../../dependencies/scope";
 import { productExportStream } from "../../data/product-export";
-import { PRODUCTS_TOPIC, publishSoon } from "../../events/publish";
+import { publishSoon } from "../../events/publish";
+import { PRODUCTS_TOPIC } from "../../events/topics";
 import type {
   batchProducts,
   createProduct,
@@ -20,6 +21,7 @@ import type {
   updateProduct,
 } from "./products.routes";
 import { log } from "../../observability/logger";
+import { readCursor, withCursor } from "../cursor";
 
 type ProductJson = ReturnType<typeof toJson>;
 
@@ -45,9 +47,12 @@ function cachePolicies(c: Context<AppEnv>) {
 
 export const list: RouteHandler<typeof listProducts, AppEnv> = async (c) => {
   const { limit, cursor } = c.req.valid("query");
-  const { value: page, status } = await new Cache(c).getOrLoad(`products:page:${limit}:${cursor ?? ""}`, cachePolicies(c).page, async () => {
-    const loaded = await c.var.db((sql) => new ProductRepository(sql).list(limit, cursor), { idempotent: true });
-    return { items: loaded.items.map(toJson), nextCursor: loaded.nextCursor };
+  // Verified before it becomes a cache key: only positions this API handed out are cached.
+  const after = cursor === undefined ? undefined : await readCursor(c.env, cursor);
+  const position = after ? `${after.createdAt}|${after.id}` : "";
+  const { value: page, status } = await new Cache(c).getOrLoad(`products:page:${limit}:${position}`, cachePolicies(c).page, async () => {
+    const loaded = await c.var.db((sql) => new ProductRepository(sql).list(limit, after), { idempotent: true });
+    return withCursor(c.env, { items: loaded.items.map(toJson), next: loaded.next });
   });
   c.header("X-Cache", status);
   return c.json(page ?? { items: [], nextCursor: null }, 200);

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { IdParams, json, jsonBody, PageQuery, problem, writeErrors } from "../schemas";
+import { security } from "../../auth/access";
+import { authErrors, IdParams, json, jsonBody, PageQuery, problem, text, writeErrors } from "../schemas";
 
 const ProductSchema = z
   .object({
@@ -24,7 +25,7 @@ const ProductWithReviewsSchema = ProductSchema.extend({
     .openapi({ description: "Parts left out because a dependency could not answer in time." }),
 }).openapi("ProductWithReviews");
 
-const name = z.string().trim().min(1).max(200);
+const name = text().trim().min(1).max(200);
 const priceCents = z.number().int().min(0).max(2_147_483_647);
 const stock = z.number().int().min(0).max(2_147_483_647);
 
@@ -45,11 +46,15 @@ const ProductPageSchema = z
   .openapi("ProductPage");
 
 const tags = ["products"];
+/** The catalogue is public to read; changing it takes a key with `products:write`. */
+const writes = { security: security.requires("products:write") };
+const reads = { security: security.public() };
 
 export const listProducts = createRoute({
   method: "get",
   path: "/products",
   tags,
+  ...reads,
   summary: "List products, newest first (keyset pagination)",
   request: { query: PageQuery },
   responses: { 200: json(ProductPageSchema, "A page of products"), 400: problem("Invalid limit or cursor") },
@@ -59,6 +64,7 @@ export const exportProducts = createRoute({
   method: "get",
   path: "/products/export",
   tags,
+  ...reads,
   summary: "Every product as NDJSON, streamed (constant memory, stops when the client leaves)",
   responses: {
     200: {
@@ -72,6 +78,7 @@ export const getProduct = createRoute({
   method: "get",
   path: "/products/{id}",
   tags,
+  ...reads,
   summary: "Get a product, with its reviews when the reviews service answers in time",
   request: { params: IdParams },
   responses: {
@@ -85,6 +92,7 @@ export const createProduct = createRoute({
   method: "post",
   path: "/products",
   tags,
+  ...writes,
   summary: "Create a product",
   request: { body: jsonBody(NewProductSchema) },
   responses: {
@@ -97,6 +105,7 @@ export const updateProduct = createRoute({
   method: "patch",
   path: "/products/{id}",
   tags,
+  ...writes,
   summary: "Change some fields of a product",
   request: { params: IdParams, body: jsonBody(ProductChangesSchema) },
   responses: {
@@ -110,9 +119,10 @@ export const deleteProduct = createRoute({
   method: "delete",
   path: "/products/{id}",
   tags,
+  ...writes,
   summary: "Delete a product",
   request: { params: IdParams },
-  responses: { 204: { description: "Deleted" }, 400: problem("Invalid id"), 404: problem("No such product") },
+  responses: { 204: { description: "Deleted" }, 400: problem("Invalid id"), 404: problem("No such product"), ...authErrors },
 });
 
 export const MAX_BATCH = 100;
@@ -121,6 +131,7 @@ export const batchProducts = createRoute({
   method: "post",
   path: "/products/batch",
   tags,
+  ...reads,
   summary: "Get many products (one query) with their reviews (fetched concurrently, bounded)",
   request: {
     body: jsonBody(z.strictObject({ ids: z.array(z.uuid()).min(1).max(MAX_BATCH) }).openapi("ProductBatchRequest")),

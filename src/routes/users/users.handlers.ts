@@ -3,7 +3,7 @@ import type { AppEnv } from "../../env";
 import { UserRepository, type User } from "../../data/users";
 import { forgetUsersDirectory, usersDirectory } from "../../data/users-directory";
 import { problems } from "../../errors/problem";
-import type { createUser, deleteUser, getUser, listUsers, updateUser, usersDict } from "./users.routes";
+import { MAX_DIRECTORY_ENTRIES, type createUser, type deleteUser, type getUser, type listUsers, type updateUser, type usersDict } from "./users.routes";
 
 const toJson = (user: User) => ({ ...user, created_at: user.created_at.toISOString(), updated_at: user.updated_at.toISOString() });
 const noSuchUser = (id: string) => problems.notFound(`No user with id ${id}.`);
@@ -47,7 +47,8 @@ export const remove: RouteHandler<typeof deleteUser, AppEnv> = async (c) => {
 };
 
 export const dict: RouteHandler<typeof usersDict, AppEnv> = async (c) => {
-  const { directory, status } = await usersDirectory(c);
+  const { directory, truncated, status } = await usersDirectory(c, MAX_DIRECTORY_ENTRIES);
   c.header("X-Cache", status);
+  if (truncated) c.header("X-Directory-Truncated", "true");
   return c.json(directory, 200);
 };
