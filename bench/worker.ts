@@ -66,7 +66,7 @@ const variants = { quiet: { OBSERVABILITY: "off" }, limited: { RATE_LIMIT_API_PE
 const variantEnvs = new WeakMap<object, Map<string, Env>>();
 function variantEnv(env: Env, name: keyof typeof variants): Env {
   let byName = variantEnvs.get(env);
-  if (!byName) variantEnvs.set(env, (byName = new Map()));
+  if (!byName) variantEnvs.set(env, (byName = new Map<string, Env>()));
   let variant = byName.get(name);
   if (!variant) byName.set(name, (variant = { ...env, ...variants[name] }));
   return variant;

@@ -44,7 +44,6 @@ export function createApp() {
   app.use(deadline());
   // Imports stream files far larger than a JSON body into R2, under a limit of their own.
   app.use(except("/imports", bodySizeLimit()));
-  app.use(jsonGuard());
   app.use(dependencies());
   // Every API route is limited, by who the caller is (the limiter verifies API keys); the
   // health checks and the docs are not. ("/products/*" also matches "/products" itself.)
@@ -59,6 +58,8 @@ export function createApp() {
   app.use("/cache/*", rateLimit("admin"));
   // Each route's access rule, from its OpenAPI definition; before anything acts on the request.
   app.use(authorize(() => app.openAPIRegistry.definitions));
+  // Hostile JSON (too deep, text Postgres refuses) is a 400 before any route reads it.
+  app.use(jsonGuard());
   app.use("/products/*", httpCache());
   app.use("/products/*", idempotency());
   app.use("/users/*", idempotency());

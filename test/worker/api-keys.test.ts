@@ -1,6 +1,6 @@
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hashApiKey } from "../../src/auth/api-key";
-import { ANONYMOUS, api, createKey, createProduct, expectProblem, sendJson, TEST_KEY } from "./helpers";
+import { ANONYMOUS, api, createKey, createProduct, expectProblem, requestsTo, sendJson, TEST_KEY } from "./helpers";
 import { sql } from "./jobs-helpers";
 
 interface KeyJson {
@@ -15,8 +15,6 @@ interface KeyJson {
   key?: string;
 }
 
-const requestsTo = async (server: "neon" | "redis") =>
-  (await (await fetch(`${inject("controlUrl")}/${server}`)).json<{ stats: { requests: number } }>()).stats.requests;
 const getKey = async (id: string) => (await api(`/admin/keys/${id}`)).json<KeyJson>();
 const revoke = (id: string) => api(`/admin/keys/${id}/revoke`, { method: "POST" });
 

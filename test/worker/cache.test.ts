@@ -1,17 +1,11 @@
 import { describe, expect, inject, it } from "vitest";
 import { afterEach } from "vitest";
-import { api, apiWithEnv, createProduct, REDIS_DOWN, sendJson } from "./helpers";
+import { api, apiWithEnv, createProduct, REDIS_DOWN, requestsTo, sendJson } from "./helpers";
 
 const control = (path: string, body: unknown = {}) =>
   fetch(`${inject("controlUrl")}${path}`, { method: "POST", body: JSON.stringify(body) });
-const redisRequests = async () => {
-  const state = await (await fetch(`${inject("controlUrl")}/redis`)).json<{ stats: { requests: number } }>();
-  return state.stats.requests;
-};
-const neonRequests = async () => {
-  const state = await (await fetch(`${inject("controlUrl")}/neon`)).json<{ stats: { requests: number } }>();
-  return state.stats.requests;
-};
+const redisRequests = () => requestsTo("redis");
+const neonRequests = () => requestsTo("neon");
 
 afterEach(async () => {
   // A stopped Redis counts against its breaker: leave both as the next test expects them.

@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ANONYMOUS, api, apiWithEnv, createProduct, TEST_KEY } from "./helpers";
+import { captureLogs } from "./log-capture";
 
 describe("response headers", () => {
   it("carry Hono's secure headers on every answer: success, error, stream", async () => {
@@ -43,23 +44,12 @@ describe("response headers", () => {
 });
 
 describe("request logs and credentials", () => {
-  let lines: string[] = [];
-  beforeEach(() => {
-    lines = [];
-    for (const method of ["log", "warn", "error"] as const) {
-      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-        lines.push(args.map(String).join(" "));
-      });
-    }
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
+  const logs = captureLogs();
 
   it("log the caller's key by its visible prefix only, and a client's request id beside the server's", async () => {
     const response = await api("/users?limit=1", { headers: { "X-Request-Id": "client-trace-1" } });
-    const line = lines.map((text) => JSON.parse(text) as Record<string, unknown>).find((entry) => entry.msg === "request");
+    const line = logs.logged().find((entry) => entry.msg === "request");
     expect(line).toMatchObject({ requestId: response.headers.get("X-Request-Id"), clientRequestId: "client-trace-1", principal: TEST_KEY.slice(0, 11) });
-    expect(lines.join("\n")).not.toContain(TEST_KEY);
+    expect(logs.lines().join("\n")).not.toContain(TEST_KEY);
   });
 });

@@ -2,12 +2,10 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import worker from "../../src/index";
-import { api, apiWithEnv, DATABASE_DOWN, expectProblem } from "./helpers";
+import { api, apiWithEnv, DATABASE_DOWN, expectProblem, requestsTo } from "./helpers";
 import { ADMIN } from "./jobs-helpers";
 
 const control = (path: string) => fetch(`${inject("controlUrl")}${path}`, { method: "POST", body: "{}" });
-const requestsTo = async (server: "neon" | "redis") =>
-  (await (await fetch(`${inject("controlUrl")}/${server}`)).json<{ stats: { requests: number } }>()).stats.requests;
 const resetBreakers = () =>
   Promise.all(["neon", "redis", "reviews", "webhooks"].map((name) => api(`/admin/breakers/${name}/reset`, { method: "POST", headers: ADMIN })));
 

@@ -52,6 +52,12 @@ export const DATABASE_DOWN: Partial<Bindings> = {
 /** Bindings that send every Redis command to a closed port. */
 export const REDIS_DOWN: Partial<Bindings> = { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9" };
 
+/** Requests a local server has answered so far, from the stack's control endpoint: the subrequest counter. */
+export async function requestsTo(server: "neon" | "redis" | "reviews"): Promise<number> {
+  const state = await (await fetch(`${inject("controlUrl")}/${server}`)).json<{ stats: { requests: number } }>();
+  return state.stats.requests;
+}
+
 /** Creates an API key with these scopes through the API (as the test key, which has `admin`). */
 export async function createKey(scopes: string[], fields: { name?: string; expiresInDays?: number } = {}): Promise<{ id: string; key: string; prefix: string }> {
   const response = await sendJson("POST", "/admin/keys", { name: fields.name ?? `test ${crypto.randomUUID()}`, scopes, ...fields });

@@ -1,30 +1,19 @@
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { databaseCall } from "../../src/dependencies/calls";
 import { LATENCY_BUCKETS_MS, quantile, type Histogram } from "../../src/observability/histogram";
 import { ANONYMOUS, api, apiWithEnv, createProduct, DATABASE_DOWN } from "./helpers";
 import { ADMIN } from "./jobs-helpers";
+import { captureLogs } from "./log-capture";
 
-let lines: string[] = [];
-beforeEach(() => {
-  lines = [];
-  for (const method of ["log", "warn", "error"] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(String).join(" "));
-    });
-  }
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-
-const logged = () => lines.flatMap((line) => (line.startsWith("{") ? [JSON.parse(line) as Record<string, unknown>] : []));
+const logs = captureLogs();
+const logged = logs.logged;
 const control = (path: string, body: unknown = {}) => fetch(`${inject("controlUrl")}${path}`, { method: "POST", body: JSON.stringify(body) });
 
 describe("request logs", () => {
   it("writes one JSON line per request: id, route pattern, status, duration, dependencies, cache, breakers", async () => {
     const product = await createProduct();
-    lines = [];
+    logs.clear();
     const response = await api(`/products/${product.id}`);
     expect(response.status).toBe(200);
     const requestLines = logged().filter((line) => line.msg === "request");
@@ -45,8 +34,8 @@ describe("request logs", () => {
   it("never logs secrets or connection strings", async () => {
     await apiWithEnv(DATABASE_DOWN, "/products", { headers: { Authorization: "Bearer test-admin-token" } });
     await api("/jobs", { headers: ADMIN });
-    const all = lines.join("\n");
-    expect(lines.length).toBeGreaterThan(0);
+    const all = logs.lines().join("\n");
+    expect(logs.lines().length).toBeGreaterThan(0);
     expect(all).not.toContain("test-admin-token");
     expect(all).not.toContain("edgekit:local@");
     expect(all).not.toContain(env.UPSTASH_REDIS_REST_TOKEN);

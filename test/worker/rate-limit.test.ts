@@ -1,14 +1,13 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRedis } from "../../src/data/redis";
-import { ANONYMOUS, api, apiWithEnv, createKey, expectProblem, REDIS_DOWN, TEST_KEY, type Caller } from "./helpers";
+import { ANONYMOUS, api, apiWithEnv, createKey, expectProblem, REDIS_DOWN, requestsTo, TEST_KEY, type Caller } from "./helpers";
 
 // Each test is its own client (a unique CF-Connecting-IP), so counts never mix.
 const client = () => ({ "CF-Connecting-IP": `203.0.113.${Math.floor(Math.random() * 250)}-${crypto.randomUUID()}` });
 const limited = (headers: Record<string, string>, as: Caller = ANONYMOUS, path = "/products?limit=1", limit = "3") =>
   apiWithEnv({ RATE_LIMIT_API_PER_MINUTE: limit }, path, { headers }, as);
 const madeUpKey = () => `ek_abcdefgh_${crypto.randomUUID().replaceAll("-", "")}`;
-const neonRequests = async () => (await (await fetch(`${inject("controlUrl")}/neon`)).json<{ stats: { requests: number } }>()).stats.requests;
 const bucketKeys = () => createRedis(env, AbortSignal.timeout(5_000)).keys("edgekit:ratelimit:api:*");
 
 describe("rate limiting", () => {
@@ -46,9 +45,9 @@ describe("rate limiting", () => {
   it("lets an IP over its limit make the database check no key it has never seen", async () => {
     const exhausted = client();
     for (let i = 0; i < 4; i++) await limited(exhausted);
-    const neonBefore = await neonRequests();
+    const neonBefore = await requestsTo("neon");
     await expectProblem(await limited(exhausted, madeUpKey()), 429);
-    expect(await neonRequests()).toBe(neonBefore);
+    expect(await requestsTo("neon")).toBe(neonBefore);
   });
 
   it("answers a made-up key 401, counted against the client IP, and never makes it a bucket", async () => {
