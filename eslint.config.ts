@@ -49,6 +49,12 @@ export default defineConfig(
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },
   },
   {
+    // Plain JavaScript that any Node.js runs (tools/check-node.mjs): no TypeScript program.
+    files: ["**/*.mjs"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
+  },
+  {
     // The benchmark is sequential on purpose: rounds, polls and batches one after another.
     files: ["bench/**/*.ts"],
     rules: { "no-await-in-loop": "off" },
