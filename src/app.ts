@@ -64,19 +64,32 @@ export function createApp() {
   app.use("/products/*", idempotency());
   app.use("/users/*", idempotency());
 
-  app.route("/", healthRouter);
-  app.route("/", productsRouter);
-  app.route("/", usersRouter);
-  app.route("/", adminRouter);
-  app.route("/", keysRouter);
-  app.route("/", cacheRouter);
-  app.route("/", jobsRouter);
-  app.route("/", importsRouter);
-  app.route("/", eventsRouter);
-  app.route("/", metricsRouter);
+  // Chained, so the app's type carries every route: Hono's typed client (`hc<AppType>`) reads it.
+  const routes = app
+    .route("/", healthRouter)
+    .route("/", productsRouter)
+    .route("/", usersRouter)
+    .route("/", adminRouter)
+    .route("/", keysRouter)
+    .route("/", cacheRouter)
+    .route("/", jobsRouter)
+    .route("/", importsRouter)
+    .route("/", eventsRouter)
+    .route("/", metricsRouter);
   mountDocs(app);
 
   app.notFound((c) => problemResponse(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)));
   app.onError(onError);
-  return app;
+  return routes;
 }
+
+/**
+ * The API's type, for Hono's typed client in another project or a test:
+ *
+ * @example
+ * import { hc } from "hono/client";
+ * import type { AppType } from "edgekit/src/app";
+ * const api = hc<AppType>("https://api.example.com", { headers: { Authorization: `Bearer ${key}` } });
+ * const page = await (await api.products.$get({ query: { limit: "20" } })).json();
+ */
+export type AppType = ReturnType<typeof createApp>;
