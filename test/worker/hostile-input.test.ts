@@ -44,7 +44,8 @@ describe("hostile input gets a 4xx, never a 5xx or a stall", () => {
       btoa(JSON.stringify({ createdAt: "0000-01-01T00:00:00.000Z", id: crypto.randomUUID() })).replace(/=+$/, ""),
       btoa(JSON.stringify({ createdAt: "2026-01-01T00:00:00.000Z", id: crypto.randomUUID(), extra: 1 })).replace(/=+$/, ""),
       `${btoa(`0000-01-01T00:00:00.000Z|${crypto.randomUUID()}`).replace(/=+$/, "")}.${page.nextCursor.split(".")[1]}`,
-      page.nextCursor.replace(/.$/, (ch) => (ch === "A" ? "B" : "A")),
+      page.nextCursor.replace(/.(.{4})$/, (_, tail: string) => `${page.nextCursor.at(-5) === "A" ? "B" : "A"}${tail}`), // one tag bit
+      page.nextCursor.replace(/.$/, (ch) => String.fromCharCode(ch.charCodeAt(0) ^ 1)), // only padding bits: not how we spell it
       `${page.nextCursor}.x`,
     ];
     for (const cursor of forged) {
