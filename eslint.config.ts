@@ -52,7 +52,7 @@ export default defineConfig(
     // Plain JavaScript that any Node.js runs (tools/check-node.mjs): no TypeScript program.
     files: ["**/*.mjs"],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", Response: "readonly" } },
   },
   {
     // The benchmark is sequential on purpose: rounds, polls and batches one after another.

@@ -13,6 +13,18 @@ export default defineConfig({
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
+              // A second Worker with its own producer binding on the jobs queue: another
+              // service sending jobs (test/worker/queue-producers.test.ts).
+              workers: [
+                {
+                  name: "producer",
+                  modules: true,
+                  scriptPath: "./test/fixtures/producer-worker.mjs",
+                  compatibilityDate: "2026-11-01",
+                  queueProducers: { JOBS: { queueName: "edgekit-jobs" } },
+                },
+              ],
+              serviceBindings: { PRODUCER: "producer" },
               bindings: {
                 ...inject("stackEnv"),
                 // Besides the stack's inbox, two targets for webhook failure tests: a closed

@@ -233,15 +233,16 @@ export class JobRepository {
   }
 
   /**
-   * Records a message that is not a job at all, so it is visible (GET /jobs?status=dead)
-   * instead of lost. `id` is derived from the message id: a redelivery records it once.
+   * Records a message that could not become a running job (not a job at all, an unknown
+   * name, a refused payload, no row) as a dead job, so it is visible (GET /jobs?status=dead)
+   * instead of lost. `id` is derived from the message: a redelivery records it once.
    */
-  async recordMalformed(id: string, body: unknown, reason: string): Promise<void> {
+  async recordDead(dead: { id: string; name: string; payload: unknown; reason: string }): Promise<void> {
     await this.#sql.query(
       `INSERT INTO jobs (id, name, status, payload, max_attempts, last_error, finished_at)
-       VALUES ($1, '(malformed message)', 'dead', $2::jsonb, 1, $3, now())
+       VALUES ($1, $2, 'dead', $3::jsonb, 1, $4, now())
        ON CONFLICT (id) DO NOTHING`,
-      [id, JSON.stringify({ body }), reason],
+      [dead.id, dead.name.slice(0, 200), JSON.stringify(dead.payload ?? null), dead.reason],
     );
   }
 

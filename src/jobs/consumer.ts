@@ -6,7 +6,8 @@ import { JobRepository, type ClaimResult, type Completion } from "../data/jobs";
 import { LeaseLostError } from "../data/product-imports";
 import { createDeadline, mapConcurrent, raceAbort } from "../resilience";
 import { PermanentJobError, type JobDefinition } from "./define-job";
-import { JobEnvelopeSchema, jsonSafe, type JobEnvelope, type MalformedLetter } from "./envelope";
+import { adoptJobs, type Adoption } from "./adopt";
+import { JobEnvelopeSchema, jsonSafe, ProducerMessageSchema, type JobEnvelope, type MalformedLetter } from "./envelope";
 import { publishJobStatuses, type JobStatusChange } from "./job-events";
 import { jobLogger } from "./job-logger";
 import { findJob } from "./registry";
@@ -33,7 +34,8 @@ type Outcome =
   | { kind: "failed"; error: unknown; final: boolean };
 
 /**
- * The jobs queue's consumer. Per batch: parse every message (a malformed one goes to the
+ * The jobs queue's consumer. Per batch: parse every message (a job another producer sent
+ * as `{ name, payload }` is adopted first, see adopt.ts; a malformed one goes to the
  * dead-letter queue and never fails the batch), claim all jobs in one statement, run the
  * claimed ones with bounded concurrency, each under its own deadline, record every outcome
  * in one statement, then ack or retry each message on its own:
@@ -59,11 +61,15 @@ export async function consumeJobs(batch: MessageBatch, env: Bindings, ctx: Execu
 async function consume(messages: readonly Message[], scope: DependencyScope): Promise<void> {
   const deliveries: Delivery[] = [];
   const seen = new Set<string>();
+  const adoptions: Adoption[] = [];
   for (const message of messages) {
     const parsed = JobEnvelopeSchema.safeParse(message.body);
     if (!parsed.success) {
+      // Not an envelope from `enqueue`: a job another producer sent, or not a job at all.
+      const produced = ProducerMessageSchema.safeParse(message.body);
+      if (produced.success) adoptions.push({ message, produced: produced.data });
       // eslint-disable-next-line no-await-in-loop -- rare, and each must be kept before its ack
-      await deadLetterMalformed(scope, message, "not a job envelope");
+      else await deadLetterMalformed(scope, message, "neither a job envelope nor a producer message ({ name, payload })");
       continue;
     }
     const definition = findJob(parsed.data.name);
@@ -78,6 +84,11 @@ async function consume(messages: readonly Message[], scope: DependencyScope): Pr
     }
     seen.add(parsed.data.jobId);
     deliveries.push({ message, envelope: parsed.data, definition });
+  }
+  for (const adopted of await adoptJobs(scope, adoptions, DATABASE_DOWN_DELAY_SECONDS)) {
+    if (seen.has(adopted.envelope.jobId)) adopted.message.ack();
+    else deliveries.push(adopted);
+    seen.add(adopted.envelope.jobId);
   }
   if (deliveries.length === 0) return;
 

@@ -1,9 +1,9 @@
 import type { Bindings } from "../env";
 import { databaseCall } from "../dependencies/calls";
 import { JobRepository } from "../data/jobs";
-import { createDeadline } from "../resilience";
-import { sha256Hex } from "../util/sha256";
-import { JobEnvelopeSchema, jsonSafe, MalformedLetterSchema } from "./envelope";
+import { createDeadline, mapConcurrent } from "../resilience";
+import { uuidFrom } from "../util/uuid-from";
+import { JobEnvelopeSchema, jsonSafe, MALFORMED_NAME, MalformedLetterSchema, type JobEnvelope } from "./envelope";
 import { publishJobStatuses } from "./job-events";
 import { describeError, log } from "../observability/logger";
 
@@ -21,12 +21,14 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Bindings, ctx
   const deadline = createDeadline(60_000);
   const db = databaseCall({ env, signal: deadline.signal, waitUntil: (promise) => ctx.waitUntil(promise) });
   try {
-    const jobs = new Map<string, Message[]>();
+    const jobs = new Map<string, { envelope: JobEnvelope; messages: Message[] }>();
     const malformed: { message: Message; body: unknown; reason: string }[] = [];
     for (const message of batch.messages) {
       const envelope = JobEnvelopeSchema.safeParse(message.body);
       if (envelope.success) {
-        jobs.set(envelope.data.jobId, [...(jobs.get(envelope.data.jobId) ?? []), message]);
+        const known = jobs.get(envelope.data.jobId);
+        if (known) known.messages.push(message);
+        else jobs.set(envelope.data.jobId, { envelope: envelope.data, messages: [message] });
         continue;
       }
       const letter = MalformedLetterSchema.safeParse(message.body);
@@ -37,18 +39,31 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Bindings, ctx
       );
     }
 
-    await settle([...jobs.values()].flat(), async () => {
-      const dead = await db((sql) => new JobRepository(sql).markDead([...jobs.keys()], "dead-lettered after repeated failed deliveries"), {
-        idempotent: true,
-      });
+    await settle([...jobs.values()].flatMap((job) => job.messages), async () => {
+      const reason = "dead-lettered after repeated failed deliveries";
+      const dead = await db((sql) => new JobRepository(sql).markDead([...jobs.keys()], reason), { idempotent: true });
+      // A job with no row (sent to the queue by hand, or its row lost) is recorded dead with
+      // its envelope, never acked away unseen; a known name can then be replayed.
+      const marked = new Set(dead.map((job) => job.id));
+      const orphans = [...jobs.values()].filter(({ envelope }) => !marked.has(envelope.jobId)).map(({ envelope }) => envelope);
+      const recorded = await mapConcurrent(orphans, 6, (envelope) =>
+        db(
+          (sql) =>
+            new JobRepository(sql).recordDead({ id: envelope.jobId, name: envelope.name, payload: envelope.payload, reason: `${reason} (the job had no row)` }),
+          { idempotent: true },
+        ),
+      );
+      for (const result of recorded) if (!result.ok) throw result.error;
       const scope = { env, waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise) };
       publishJobStatuses(scope, dead.map((job) => ({ job, status: "dead" as const, error: job.last_error ?? undefined })));
     });
     for (const { message, body, reason } of malformed) {
       // eslint-disable-next-line no-await-in-loop -- rare; each is recorded before its ack
       await settle([message], async () => {
-        const id = uuidFrom(await sha256Hex(`dead-letter:${message.id}`));
-        await db((sql) => new JobRepository(sql).recordMalformed(id, body, `malformed message: ${reason}`), { idempotent: true });
+        const id = await uuidFrom(`dead-letter:${message.id}`);
+        await db((sql) => new JobRepository(sql).recordDead({ id, name: MALFORMED_NAME, payload: { body }, reason: `malformed message: ${reason}` }), {
+          idempotent: true,
+        });
       });
     }
   } finally {
@@ -69,9 +84,4 @@ async function settle(messages: Message[], write: () => Promise<void>): Promise<
     });
     for (const message of messages) message.retry({ delaySeconds: RETRY_DELAY_SECONDS });
   }
-}
-
-/** A UUID-shaped id from a hex digest, so a redelivered letter maps to the same row. */
-function uuidFrom(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,7 +1,8 @@
 import { databaseCall } from "../dependencies/calls";
 import type { DependencyScope } from "../dependencies/scope";
 import { JobRepository, type Job } from "../data/jobs";
-import { MAX_QUEUE_DELAY_SECONDS } from "./define-job";
+import type { Bindings } from "../env";
+import { MAX_QUEUE_DELAY_SECONDS, type JobDefinition } from "./define-job";
 import { jsonBytes } from "../util/json-bytes";
 import { findJsonHazard } from "../util/json-hazards";
 import { MAX_MESSAGE_BYTES, type JobEnvelope } from "./envelope";
@@ -70,6 +71,34 @@ export async function enqueueUnchecked(
   payload: unknown,
   options: EnqueueOptions = {},
 ): Promise<Enqueued> {
+  const job = admitJob(scope.env, name, payload, options);
+  const recorded = await recordJob(scope, job);
+  if (!recorded.created) return recorded;
+  try {
+    await scope.env.JOBS.send(job.envelope, { contentType: "json", delaySeconds: job.delaySeconds });
+    publishJobStatus(scope, recorded.job, "queued");
+  } catch (error) {
+    await databaseCall(scope)((sql) => new JobRepository(sql).forget(job.envelope.jobId), { idempotent: true }).catch(() => undefined);
+    throw error;
+  }
+  return recorded;
+}
+
+/** A job that passed every check, ready to be recorded, and the envelope that will carry it. */
+export interface AdmittedJob {
+  definition: JobDefinition;
+  envelope: JobEnvelope;
+  delaySeconds: number;
+  idempotencyKey?: string;
+  idempotencyScope?: string;
+}
+
+/**
+ * Checks a job before anything is written: a registered name, a payload that is safe JSON
+ * and fits the job's schema and the deployment's checks, a delay and key in range, and a
+ * message that fits in the queue. Throws an EnqueueError saying which.
+ */
+export function admitJob(env: Bindings, name: string, payload: unknown, options: EnqueueOptions = {}): AdmittedJob {
   const definition = findJob(name);
   if (!definition) throw new EnqueueError("unknown-job", `There is no job named "${name}".`);
   // Before the schema: a payload nested deep enough could overflow its walk, and Postgres
@@ -87,7 +116,7 @@ export async function enqueueUnchecked(
     }));
     throw new EnqueueError("invalid-payload", `The payload of "${name}" is invalid.`, issues);
   }
-  const refusal = definition.check?.(parsed.data, scope.env);
+  const refusal = definition.check?.(parsed.data, env);
   if (refusal) {
     throw new EnqueueError("invalid-payload", `The payload of "${name}" is refused.`, [{ field: `payload.${refusal.field}`, message: refusal.message }]);
   }
@@ -95,16 +124,13 @@ export async function enqueueUnchecked(
   if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_QUEUE_DELAY_SECONDS) {
     throw new EnqueueError("invalid-delay", `delaySeconds must be a whole number from 0 to ${String(MAX_QUEUE_DELAY_SECONDS)}.`);
   }
-
   const key = options.idempotencyKey;
   if (key !== undefined && (key.length < 1 || key.length > 255)) {
     throw new EnqueueError("invalid-key", "An Idempotency-Key is 1 to 255 characters.");
   }
-
-  const jobId = options.jobId ?? crypto.randomUUID();
   const envelope: JobEnvelope = {
     v: 1,
-    jobId,
+    jobId: options.jobId ?? crypto.randomUUID(),
     name,
     payload: parsed.data,
     attempt: 0,
@@ -118,37 +144,33 @@ export async function enqueueUnchecked(
       `The job's message would be ${String(size)} bytes; a queue message holds at most ${String(MAX_MESSAGE_BYTES)}. Store large data in R2 and pass its key.`,
     );
   }
+  return { definition, envelope, delaySeconds, idempotencyKey: key, idempotencyScope: options.idempotencyScope };
+}
 
-  const db = databaseCall(scope);
-  const insertion = await db(
+/**
+ * Records an admitted job as `queued`, or finds the job an earlier call made with the same
+ * id or idempotency key (never two). The same key with another payload is an EnqueueError.
+ */
+export async function recordJob(scope: DependencyScope, job: AdmittedJob): Promise<Enqueued> {
+  const insertion = await databaseCall(scope)(
     (sql) =>
       new JobRepository(sql).insert({
-        id: jobId,
-        name,
-        payload: parsed.data,
-        maxAttempts: definition.options.maxAttempts,
-        idempotencyKey: options.idempotencyKey,
-        idempotencyScope: options.idempotencyScope,
-        requestId: options.requestId,
-        delaySeconds,
+        id: job.envelope.jobId,
+        name: job.envelope.name,
+        payload: job.envelope.payload,
+        maxAttempts: job.definition.options.maxAttempts,
+        idempotencyKey: job.idempotencyKey,
+        idempotencyScope: job.idempotencyScope,
+        requestId: job.envelope.requestId ?? undefined,
+        delaySeconds: job.delaySeconds,
       }),
     // Safe to retry: the id is fixed, so a lost answer cannot make a second job.
     { idempotent: true },
   );
-  if (!insertion.created) {
-    if (!insertion.samePayload) {
-      throw new EnqueueError("key-reused", "This Idempotency-Key was already used for a different job or payload.");
-    }
-    return { job: insertion.job, created: false };
+  if (!insertion.created && !insertion.samePayload) {
+    throw new EnqueueError("key-reused", "This Idempotency-Key was already used for a different job or payload.");
   }
-  try {
-    await scope.env.JOBS.send(envelope, { contentType: "json", delaySeconds });
-    publishJobStatus(scope, insertion.job, "queued");
-  } catch (error) {
-    await db((sql) => new JobRepository(sql).forget(jobId), { idempotent: true }).catch(() => undefined);
-    throw error;
-  }
-  return { job: insertion.job, created: true };
+  return { job: insertion.job, created: insertion.created };
 }
 
 /** Sends a job's envelope again (a replay, or the sweeper); its row is already queued. */

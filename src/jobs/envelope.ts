@@ -19,6 +19,30 @@ export const JobEnvelopeSchema = z.object({
 });
 export type JobEnvelope = z.infer<typeof JobEnvelopeSchema>;
 
+/**
+ * What any other producer sends to the jobs queue (another Worker's producer binding, the
+ * dashboard, the Queues HTTP API): a job's name and payload, optionally its id or an
+ * idempotency key. The consumer adopts it: records the job (once, however often the
+ * message is delivered), then runs it like any other. A delay goes in the send options.
+ *
+ * @example
+ * await env.JOBS.send({ name: "recompute-product-stats", payload: { productId } });
+ */
+export const ProducerMessageSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  payload: z.unknown().default({}),
+  /** The job's id; by default one derived from the message's own id. */
+  id: z.uuid().optional(),
+  /** Same key, same job, across messages (keys of queue producers share one namespace). */
+  idempotencyKey: z.string().min(1).max(255).optional(),
+});
+export type ProducerMessage = z.infer<typeof ProducerMessageSchema>;
+
+/** The idempotency-key namespace of jobs that arrived as producer messages. */
+export const QUEUE_PRODUCER_SCOPE = "queue";
+/** The name of a dead row recording a message that was not a job at all. */
+export const MALFORMED_NAME = "(malformed message)";
+
 /** Cloudflare Queues refuses messages over 128 KB. */
 export const MAX_MESSAGE_BYTES = 128 * 1024;
 

@@ -126,7 +126,7 @@ describe("job retries (messages delivered by hand)", () => {
       rows = await sql()`SELECT status, last_error FROM jobs WHERE payload->'body'->>'hello' = ${marker}`;
       if (rows.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(rows).toEqual([{ status: "dead", last_error: "malformed message: not a job envelope" }]);
+    expect(rows).toEqual([{ status: "dead", last_error: "malformed message: neither a job envelope nor a producer message ({ name, payload })" }]);
   });
 });
 
