@@ -1,7 +1,7 @@
 import { createApp } from "./app";
 import { consumeJobs } from "./jobs/consumer";
 import { consumeDeadLetters } from "./jobs/dead-letters";
-import { DEAD_LETTER_QUEUE } from "./jobs/queues";
+import { DEAD_LETTER_SUFFIX } from "./config/service";
 import { sweepStrandedJobs } from "./jobs/sweep";
 
 export { CircuitBreakerObject } from "./objects/circuit-breaker-object";
@@ -12,9 +12,10 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  // One Worker consumes both queues (wrangler.toml): jobs, and their dead letters.
+  // One Worker consumes both queues of its environment (wrangler.toml): jobs, and their dead
+  // letters, whose name ends with DEAD_LETTER_SUFFIX.
   async queue(batch, env, ctx) {
-    if (batch.queue === DEAD_LETTER_QUEUE) await consumeDeadLetters(batch, env, ctx);
+    if (batch.queue.endsWith(DEAD_LETTER_SUFFIX)) await consumeDeadLetters(batch, env, ctx);
     else await consumeJobs(batch, env, ctx);
   },
   // The cron trigger: re-sends jobs whose message was never sent.

@@ -4,9 +4,10 @@ import { databaseCall, redisCall } from "../dependencies/calls";
 import type { DependencyScope } from "../dependencies/scope";
 import { ScopeSchema } from "./scopes";
 import type { VerifiedKey } from "./principal";
+import { redisKey } from "../config/service";
 
 /** The cached verification of the key whose SHA-256 is `hash`. */
-export const verificationKey = (hash: string): string => `edgekit:v1:apikey:${hash}`;
+export const verificationKey = (hash: string): string => redisKey("v1", "apikey", hash);
 
 const VerifiedKeySchema = z.object({
   id: z.string(),

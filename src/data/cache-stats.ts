@@ -1,8 +1,9 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import type { CacheStatus } from "./cache";
+import { redisKey } from "../config/service";
 
-export const STATS_KEY = "edgekit:v1:cache-stats";
+export const STATS_KEY = redisKey("v1", "cache-stats");
 /** Counts are sent at most this often per isolate, so stats cost no Redis call per read. */
 const FLUSH_INTERVAL_MS = 5_000;
 

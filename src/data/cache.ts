@@ -2,10 +2,11 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { cacheStats } from "./cache-stats";
 import type { Redis } from "./redis";
+import { redisKey } from "../config/service";
 
 /** Bump to drop every cached entry at once after a change of cached shapes. */
 const VERSION = "v1";
-const NAMESPACE = `edgekit:${VERSION}`;
+const NAMESPACE = redisKey(VERSION);
 /** How long one loader may hold a key before others stop waiting for it. */
 const LOCK_TTL_MS = 2_000;
 /** How long a caller that lost the race waits for the winner's value before loading itself. */

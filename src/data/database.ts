@@ -29,7 +29,7 @@ export type QueryObserver = (ms: number, statements: () => string[]) => void;
 // The Neon driver has no per-query hook, but it spreads `fetchOptions` into the init of its
 // one fetch per query (or transaction). A symbol-keyed observer rides along, and this fetch,
 // installed once, times the call and hands it the statements. Nothing else changes.
-const QUERY_OBSERVER = Symbol("edgekit.queryObserver");
+const QUERY_OBSERVER = Symbol("queryObserver");
 
 neonConfig.fetchFunction = async (url: string, init: RequestInit & { [QUERY_OBSERVER]?: QueryObserver }) => {
   const { [QUERY_OBSERVER]: observer, ...rest } = init;

@@ -3,8 +3,9 @@ import type { AppEnv } from "../env";
 import type { CacheStatus } from "./cache";
 import { UserRepository } from "./users";
 import { log } from "../observability/logger";
+import { redisKey } from "../config/service";
 
-const KEY = "edgekit:v1:users-dict";
+const KEY = redisKey("v1", "users-dict");
 const TTL_SECONDS = 300;
 /** A field no user id can be (ids are UUIDs): marks a directory cut at its limit. */
 const TRUNCATED_FIELD = "~truncated";

@@ -1,4 +1,5 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { problemType, SERVICE_NAME } from "../config/service";
 
 /** The members of an RFC 9457 problem details object, plus extension members. */
 export interface ProblemDetails {
@@ -45,17 +46,17 @@ export interface FieldError {
  * whose title is, by RFC 9457, the status code's reason phrase.
  */
 export const PROBLEM_TYPES = {
-  validation: "urn:edgekit:problem:validation",
-  conflict: "urn:edgekit:problem:conflict",
-  timeout: "urn:edgekit:problem:timeout",
-  dependencyUnavailable: "urn:edgekit:problem:dependency-unavailable",
-  overloaded: "urn:edgekit:problem:overloaded",
-  unauthorized: "urn:edgekit:problem:unauthorized",
-  forbidden: "urn:edgekit:problem:forbidden",
+  validation: problemType("validation"),
+  conflict: problemType("conflict"),
+  timeout: problemType("timeout"),
+  dependencyUnavailable: problemType("dependency-unavailable"),
+  overloaded: problemType("overloaded"),
+  unauthorized: problemType("unauthorized"),
+  forbidden: problemType("forbidden"),
 } as const;
 
 /** RFC 6750's challenge: which scheme, and (for a 403) which scope was missing. */
-const challenge = (extra = "") => `Bearer realm="edgekit"${extra}`;
+const challenge = (extra = "") => `Bearer realm="${SERVICE_NAME}"${extra}`;
 
 export const problems = {
   validation: (errors: FieldError[]) =>

@@ -3,6 +3,7 @@ import type { AppEnv } from "../env";
 import { problems, Problem } from "../errors/problem";
 import { sha256Hex } from "../util/sha256";
 import { idempotencyScope } from "./identity";
+import { problemType, redisKey } from "../config/service";
 
 const HEADER = "Idempotency-Key";
 const MAX_KEY_LENGTH = 255;
@@ -44,34 +45,34 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     }
     // Scoped to the caller and to the route and method: one client's key can neither replay
     // another client's response nor be squatted by them, and one key on two routes is two keys.
-    const redisKey = `edgekit:v1:idempotency:${await sha256Hex(`${idempotencyScope(c)}\n${key}`)}`;
+    const storeKey = redisKey("v1", "idempotency", await sha256Hex(`${idempotencyScope(c)}\n${key}`));
     const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
 
     const claimed = await c.var.redis(
-      (redis) => redis.set(redisKey, { state: "in-flight", fingerprint } satisfies Stored, { nx: true, ex: IN_FLIGHT_TTL_SECONDS }),
+      (redis) => redis.set(storeKey, { state: "in-flight", fingerprint } satisfies Stored, { nx: true, ex: IN_FLIGHT_TTL_SECONDS }),
       { idempotent: false },
     );
-    if (claimed !== "OK") return replay(c, redisKey, fingerprint);
+    if (claimed !== "OK") return replay(c, storeKey, fingerprint);
 
     try {
       await next();
     } catch (error) {
-      await release(c, redisKey);
+      await release(c, storeKey);
       throw error;
     }
     const status = c.res.status;
     // Refusals of the credential (401, 403) and of the rate (429) are not the request's answer either.
     if (status === 400 || status === 401 || status === 403 || status === 429 || status >= 500) {
-      await release(c, redisKey);
+      await release(c, storeKey);
       return;
     }
     const result: Stored = { state: "done", fingerprint, status, headers: pick(c.res.headers), body: await c.res.clone().text() };
-    await c.var.redis((redis) => redis.set(redisKey, result, { ex: RESULT_TTL_SECONDS }), { idempotent: true });
+    await c.var.redis((redis) => redis.set(storeKey, result, { ex: RESULT_TTL_SECONDS }), { idempotent: true });
   };
 }
 
-async function replay(c: Context<AppEnv>, redisKey: string, fingerprint: string): Promise<Response> {
-  const read = () => c.var.redis((redis) => redis.get<Stored>(redisKey), { idempotent: true });
+async function replay(c: Context<AppEnv>, storeKey: string, fingerprint: string): Promise<Response> {
+  const read = () => c.var.redis((redis) => redis.get<Stored>(storeKey), { idempotent: true });
   let stored = await read();
   const until = Date.now() + WAIT_FOR_FIRST_MS;
   while (stored?.state === "in-flight" && stored.fingerprint === fingerprint && Date.now() < until) {
@@ -83,7 +84,7 @@ async function replay(c: Context<AppEnv>, redisKey: string, fingerprint: string)
   if (!stored) throw problems.conflict("This Idempotency-Key was just released; retry the request.");
   if (stored.fingerprint !== fingerprint) {
     throw new Problem({
-      type: "urn:edgekit:problem:idempotency-key-reused",
+      type: problemType("idempotency-key-reused"),
       title: "Unprocessable Content",
       status: 422,
       detail: "This Idempotency-Key was used with a different request.",
@@ -96,8 +97,8 @@ async function replay(c: Context<AppEnv>, redisKey: string, fingerprint: string)
 }
 
 /** Frees the key so the client can try again; if this fails, the marker expires on its own. */
-async function release(c: Context<AppEnv>, redisKey: string): Promise<void> {
-  await c.var.redis((redis) => redis.del(redisKey), { idempotent: true }).catch(() => undefined);
+async function release(c: Context<AppEnv>, storeKey: string): Promise<void> {
+  await c.var.redis((redis) => redis.del(storeKey), { idempotent: true }).catch(() => undefined);
 }
 
 function pick(headers: Headers): Record<string, string> {

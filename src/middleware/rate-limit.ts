@@ -10,6 +10,7 @@ import { scopeOf } from "../dependencies/scope";
 import { Problem, problems } from "../errors/problem";
 import { log } from "../observability/logger";
 import { identifyInput } from "./identity";
+import { problemType, redisKey } from "../config/service";
 
 /**
  * Verifies the caller and rate-limits the request with @upstash/ratelimit (sliding window),
@@ -42,7 +43,7 @@ export function rateLimit(group: "api" | "admin"): MiddlewareHandler<AppEnv> {
       if (!decision.success) {
         throw new Problem(
           {
-            type: "urn:edgekit:problem:rate-limited",
+            type: problemType("rate-limited"),
             title: "Too Many Requests",
             status: 429,
             detail: `More than ${policy.limit} requests in ${policy.windowSeconds} s. Retry after ${decision.resetSeconds} s.`,
@@ -55,7 +56,7 @@ export function rateLimit(group: "api" | "admin"): MiddlewareHandler<AppEnv> {
     if (identity.limiterUnavailable && policy.failMode === "closed" && identity.principal?.kind !== "admin-token") {
       throw new Problem(
         {
-          type: "urn:edgekit:problem:dependency-unavailable",
+          type: problemType("dependency-unavailable"),
           title: "Service Unavailable",
           status: 503,
           detail: "The rate limiter cannot decide right now, and this route does not go without it.",
@@ -67,7 +68,7 @@ export function rateLimit(group: "api" | "admin"): MiddlewareHandler<AppEnv> {
   };
 }
 
-const prefixOf = (policy: RateLimitPolicy) => `edgekit:ratelimit:${policy.name}`;
+const prefixOf = (policy: RateLimitPolicy) => redisKey("ratelimit", policy.name);
 
 /** The group's limiter over Upstash; a check that cannot reach Redis says so instead of throwing. */
 function upstashLimiter(c: Context<AppEnv>, policy: RateLimitPolicy, blocked: Map<string, number>): Limiter {

@@ -1,5 +1,6 @@
 import { LATENCY_BUCKETS_MS, quantile, type Histogram } from "./histogram";
 import type { MetricsAggregate } from "./aggregate";
+import { metricName } from "../config/service";
 
 const escape = (value: string) => value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
 const labels = (pairs: Record<string, string>) =>
@@ -20,38 +21,42 @@ function histogramLines(name: string, pairs: Record<string, string>, histogram: 
   return lines;
 }
 
+/** One metric family: its HELP and TYPE lines, then its samples (named under the service). */
+function family(name: string, type: "counter" | "histogram", help: string, samples: (full: string) => string[]): string[] {
+  const full = metricName(name);
+  return [`# HELP ${full} ${help}`, `# TYPE ${full} ${type}`, ...samples(full)];
+}
+
 /** The totals in the Prometheus text exposition format (version 0.0.4). */
 export function renderPrometheus(aggregate: MetricsAggregate): string {
   const routes = Object.values(aggregate.routes);
   const dependencies = Object.entries(aggregate.dependencies);
   const lines = [
-    "# HELP edgekit_http_requests_total Requests answered, by route pattern.",
-    "# TYPE edgekit_http_requests_total counter",
-    ...routes.map((r) => `edgekit_http_requests_total${labels({ method: r.method, route: r.route })} ${String(r.count)}`),
-    "# HELP edgekit_http_errors_total Requests answered with a 5xx (class=server) or a 4xx (class=client).",
-    "# TYPE edgekit_http_errors_total counter",
-    ...routes.flatMap((r) => [
-      `edgekit_http_errors_total${labels({ method: r.method, route: r.route, class: "server" })} ${String(r.errors)}`,
-      `edgekit_http_errors_total${labels({ method: r.method, route: r.route, class: "client" })} ${String(r.clientErrors)}`,
-    ]),
-    "# HELP edgekit_http_request_duration_ms Time to answer, by route pattern.",
-    "# TYPE edgekit_http_request_duration_ms histogram",
-    ...routes.flatMap((r) => histogramLines("edgekit_http_request_duration_ms", { method: r.method, route: r.route }, r.latency)),
-    "# HELP edgekit_dependency_calls_total Calls (attempts) to each dependency.",
-    "# TYPE edgekit_dependency_calls_total counter",
-    ...dependencies.map(([name, d]) => `edgekit_dependency_calls_total${labels({ dependency: name })} ${String(d.calls)}`),
-    "# HELP edgekit_dependency_errors_total Failed calls, timeouts included.",
-    "# TYPE edgekit_dependency_errors_total counter",
-    ...dependencies.map(([name, d]) => `edgekit_dependency_errors_total${labels({ dependency: name })} ${String(d.errors)}`),
-    "# HELP edgekit_dependency_timeouts_total Calls that ran out of time.",
-    "# TYPE edgekit_dependency_timeouts_total counter",
-    ...dependencies.map(([name, d]) => `edgekit_dependency_timeouts_total${labels({ dependency: name })} ${String(d.timeouts)}`),
-    "# HELP edgekit_dependency_duration_ms Time per call, by dependency.",
-    "# TYPE edgekit_dependency_duration_ms histogram",
-    ...dependencies.flatMap(([name, d]) => histogramLines("edgekit_dependency_duration_ms", { dependency: name }, d.latency)),
-    "# HELP edgekit_slow_queries_total Queries slower than SLOW_QUERY_MS.",
-    "# TYPE edgekit_slow_queries_total counter",
-    `edgekit_slow_queries_total ${String(aggregate.slowQueries.count)}`,
+    ...family("http_requests_total", "counter", "Requests answered, by route pattern.", (name) =>
+      routes.map((r) => `${name}${labels({ method: r.method, route: r.route })} ${String(r.count)}`),
+    ),
+    ...family("http_errors_total", "counter", "Requests answered with a 5xx (class=server) or a 4xx (class=client).", (name) =>
+      routes.flatMap((r) => [
+        `${name}${labels({ method: r.method, route: r.route, class: "server" })} ${String(r.errors)}`,
+        `${name}${labels({ method: r.method, route: r.route, class: "client" })} ${String(r.clientErrors)}`,
+      ]),
+    ),
+    ...family("http_request_duration_ms", "histogram", "Time to answer, by route pattern.", (name) =>
+      routes.flatMap((r) => histogramLines(name, { method: r.method, route: r.route }, r.latency)),
+    ),
+    ...family("dependency_calls_total", "counter", "Calls (attempts) to each dependency.", (name) =>
+      dependencies.map(([dependency, d]) => `${name}${labels({ dependency })} ${String(d.calls)}`),
+    ),
+    ...family("dependency_errors_total", "counter", "Failed calls, timeouts included.", (name) =>
+      dependencies.map(([dependency, d]) => `${name}${labels({ dependency })} ${String(d.errors)}`),
+    ),
+    ...family("dependency_timeouts_total", "counter", "Calls that ran out of time.", (name) =>
+      dependencies.map(([dependency, d]) => `${name}${labels({ dependency })} ${String(d.timeouts)}`),
+    ),
+    ...family("dependency_duration_ms", "histogram", "Time per call, by dependency.", (name) =>
+      dependencies.flatMap(([dependency, d]) => histogramLines(name, { dependency }, d.latency)),
+    ),
+    ...family("slow_queries_total", "counter", "Queries slower than SLOW_QUERY_MS.", (name) => [`${name} ${String(aggregate.slowQueries.count)}`]),
   ];
   return `${lines.join("\n")}\n`;
 }

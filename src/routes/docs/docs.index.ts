@@ -2,6 +2,7 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
 import { security, SECURITY_SCHEMES } from "../../auth/access";
+import { SERVICE_NAME } from "../../config/service";
 
 export const OPENAPI_PATH = "/openapi.json";
 
@@ -49,7 +50,7 @@ export function mountDocs(app: OpenAPIHono<AppEnv>): void {
       (document ??= app.getOpenAPI31Document({
         openapi: "3.1.0",
         info: {
-          title: "edgekit API",
+          title: `${SERVICE_NAME} API`,
           version: "0.1.0",
           description:
             "Edge-first API template on Cloudflare Workers. Every error is application/problem+json (RFC 9457). " +
@@ -58,5 +59,5 @@ export function mountDocs(app: OpenAPIHono<AppEnv>): void {
       })),
     ),
   );
-  app.get("/docs", Scalar({ url: OPENAPI_PATH, pageTitle: "edgekit API" }));
+  app.get("/docs", Scalar({ url: OPENAPI_PATH, pageTitle: `${SERVICE_NAME} API` }));
 }

@@ -7,6 +7,7 @@ import { createRedis } from "../../data/redis";
 import { Problem } from "../../errors/problem";
 import { raceAbort } from "../../resilience";
 import type { liveness, readiness } from "./health.routes";
+import { problemType } from "../../config/service";
 
 interface Check {
   status: "up" | "down";
@@ -49,7 +50,7 @@ export const ready: RouteHandler<typeof readiness, AppEnv> = async (c) => {
   const age = String(Math.floor((Date.now() - at) / 1000));
   if (down.length > 0) {
     throw new Problem(
-      { type: "urn:edgekit:problem:dependency-down", title: "Service Unavailable", status: 503, detail: `Down: ${down.join(", ")}.`, checks },
+      { type: problemType("dependency-down"), title: "Service Unavailable", status: 503, detail: `Down: ${down.join(", ")}.`, checks },
       { headers: { "Retry-After": "5", "Cache-Control": "no-store", Age: age } },
     );
   }
