@@ -1,10 +1,3 @@
-import type { RequestIdVariables } from "hono/request-id";
-import type { Principal } from "./auth/principal";
-import type { Database } from "./data/database";
-import type { Redis } from "./data/redis";
-import type { DependencyCall } from "./dependencies/calls";
-import type { RequestTelemetry } from "./observability/request-telemetry";
-
 /**
  * Bindings that exist only in development and tests. Production never sets them, so the
  * code paths they enable (local endpoints) are never taken there.
@@ -14,23 +7,9 @@ export interface DevBindings {
   NEON_HTTP_ENDPOINT?: string;
 }
 
+/**
+ * The Worker's bindings: `Env` as `wrangler types` generates it from wrangler.toml
+ * (worker-configuration.d.ts), plus the development-only ones. The bottom of the layers:
+ * this file imports nothing.
+ */
 export type Bindings = Env & DevBindings;
-
-/** Per-request values the middleware chain puts on the context. */
-export type Variables = RequestIdVariables & {
-  /** Aborts when the client goes away or the request's time budget runs out. */
-  signal: AbortSignal;
-  /** Guarded database access: `c.var.db((sql) => …, { idempotent })`. */
-  db: DependencyCall<Database>;
-  /** Guarded Redis access: `c.var.redis((redis) => …, { idempotent })`. */
-  redis: DependencyCall<Redis>;
-  /** Dependency timings of this request, for Server-Timing and its log line (unset when OBSERVABILITY is off). */
-  telemetry: RequestTelemetry | undefined;
-  /** Who is calling, once verified (by the rate limiter, or on demand by `principalOf`). */
-  principal: Principal | undefined;
-  /** A well-formed `X-Request-Id` the client sent, logged beside the id the server minted. */
-  clientRequestId: string | undefined;
-};
-
-/** The one Hono environment type of the app. */
-export type AppEnv = { Bindings: Bindings; Variables: Variables };

@@ -1,7 +1,9 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../env";
-import type { CacheStatus } from "./cache";
+import { redisCall } from "../dependencies/calls";
+import type { DependencyScope } from "../dependencies/scope";
 import { redisKey } from "../config/service";
+
+/** How a cached read was answered: from the cache, loaded into it, or around it (Redis down). */
+export type CacheStatus = "HIT" | "MISS" | "BYPASS";
 
 export const STATS_KEY = redisKey("v1", "cache-stats");
 /** Counts are sent at most this often per isolate, so stats cost no Redis call per read. */
@@ -18,19 +20,19 @@ class CacheStats {
   #pending: Record<CacheStatus, number> = { HIT: 0, MISS: 0, BYPASS: 0 };
   #lastFlush = 0;
 
-  record(c: Context<AppEnv>, status: CacheStatus): void {
+  record(scope: DependencyScope, status: CacheStatus): void {
     this.#pending[status]++;
-    if (Date.now() - this.#lastFlush >= FLUSH_INTERVAL_MS) c.executionCtx.waitUntil(this.flush(c));
+    if (Date.now() - this.#lastFlush >= FLUSH_INTERVAL_MS) scope.waitUntil(this.flush(scope));
   }
 
   /** Adds this isolate's counts to the shared hash; a failed flush keeps them for the next. */
-  async flush(c: Context<AppEnv>): Promise<void> {
+  async flush(scope: DependencyScope): Promise<void> {
     this.#lastFlush = Date.now();
     const counts = this.#pending;
     if (counts.HIT + counts.MISS + counts.BYPASS === 0) return;
     this.#pending = { HIT: 0, MISS: 0, BYPASS: 0 };
     try {
-      await c.var.redis(async (redis) => {
+      await redisCall(scope)(async (redis) => {
         const pipeline = redis.pipeline();
         for (const status of Object.keys(FIELDS) as CacheStatus[]) {
           if (counts[status] > 0) pipeline.hincrby(STATS_KEY, FIELDS[status], counts[status]);

@@ -1,6 +1,6 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../env";
-import { cacheStats } from "./cache-stats";
+import { redisCall, type DependencyCall } from "../dependencies/calls";
+import type { DependencyScope } from "../dependencies/scope";
+import { cacheStats, type CacheStatus } from "./cache-stats";
 import type { Redis } from "./redis";
 import { redisKey } from "../config/service";
 
@@ -13,7 +13,7 @@ const LOCK_TTL_MS = 2_000;
 const WAIT_FOR_WINNER_MS = 1_000;
 const POLL_MS = 50;
 
-export type CacheStatus = "HIT" | "MISS" | "BYPASS";
+export type { CacheStatus };
 
 export interface CacheOptions {
   ttlSeconds: number;
@@ -55,10 +55,13 @@ const lockKey = (key: string) => `${NAMESPACE}:lock:${key}`;
  * (`BYPASS`) and nothing is written; the caller answers as usual.
  */
 export class Cache {
-  readonly #c: Context<AppEnv>;
+  readonly #scope: DependencyScope;
+  readonly #redisCall: DependencyCall<Redis>;
 
-  constructor(c: Context<AppEnv>) {
-    this.#c = c;
+  /** Within a dependency scope: a request's (`scopeOf(c)`) or a job's, so both share the cache. */
+  constructor(scope: DependencyScope) {
+    this.#scope = scope;
+    this.#redisCall = redisCall(scope);
   }
 
   async getOrLoad<T>(key: string, options: CacheOptions, load: () => Promise<T | undefined>): Promise<{ value: T | undefined; status: CacheStatus }> {
@@ -88,7 +91,7 @@ export class Cache {
   }
 
   #counted<T>(result: { value: T; status: CacheStatus }): { value: T; status: CacheStatus } {
-    cacheStats.record(this.#c, result.status);
+    cacheStats.record(this.#scope, result.status);
     return result;
   }
 
@@ -160,7 +163,7 @@ export class Cache {
 
   async #waitForWinner<T>(key: string): Promise<Entry<T> | null> {
     const until = Date.now() + WAIT_FOR_WINNER_MS;
-    while (Date.now() < until && !this.#c.var.signal.aborted) {
+    while (Date.now() < until && !this.#scope.signal.aborted) {
       // eslint-disable-next-line no-await-in-loop
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       // eslint-disable-next-line no-await-in-loop
@@ -171,11 +174,11 @@ export class Cache {
   }
 
   #redis<T>(work: (redis: Redis) => Promise<T>, idempotent: boolean): Promise<T> {
-    return this.#c.var.redis(work, { idempotent });
+    return this.#redisCall(work, { idempotent });
   }
 
   #rethrowIfOutOfTime(error: unknown): void {
-    if (this.#c.var.signal.aborted) throw error;
+    if (this.#scope.signal.aborted) throw error;
   }
 }
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { Database } from "./database";
 import { isUniqueViolation } from "./database";
-import { problems } from "../errors/problem";
-import { toPage, type Keyset, type KeysetPage } from "./keyset-cursor";
+import { ConflictError } from "./errors";
+import { rowsAfter, toPage, type Keyset, type KeysetPage } from "./keyset-cursor";
 
 /** A product as stored; the routes' response schema mirrors it. */
 const ProductRow = z.object({
@@ -25,6 +25,9 @@ export type ProductChanges = Partial<NewProduct>;
 
 export type ProductPage = KeysetPage<Product>;
 
+/** The columns every query returns: a constant, interpolated raw with `sql.unsafe` (never a value). */
+const COLUMNS = "id, name, price_cents, stock, created_at, updated_at";
+
 const parseRows = (rows: unknown[]): Product[] => rows.map((row) => ProductRow.parse(row));
 
 /** Data access for products. Every method is one query, hence one round trip. */
@@ -37,23 +40,22 @@ export class ProductRepository {
 
   async get(id: string): Promise<Product | undefined> {
     const rows = await this.#sql`
-      SELECT id, name, price_cents, stock, created_at, updated_at FROM products WHERE id = ${id}`;
+      SELECT ${this.#sql.unsafe(COLUMNS)} FROM products WHERE id = ${id}`;
     return parseRows(rows)[0];
   }
 
   /** Several products in one query (one round trip); ids not found are simply absent. */
   async getMany(ids: string[]): Promise<Product[]> {
     const rows = await this.#sql`
-      SELECT id, name, price_cents, stock, created_at, updated_at FROM products WHERE id = ANY(${ids}::uuid[])`;
+      SELECT ${this.#sql.unsafe(COLUMNS)} FROM products WHERE id = ANY(${ids}::uuid[])`;
     return parseRows(rows);
   }
 
   /** Newest first, by keyset: stable under concurrent inserts, and O(limit) at any depth. */
   async list(limit: number, after?: Keyset): Promise<ProductPage> {
     const rows = parseRows(await this.#sql`
-      SELECT id, name, price_cents, stock, created_at, updated_at FROM products
-      WHERE ${after?.createdAt ?? null}::timestamptz IS NULL
-         OR (created_at, id) < (${after?.createdAt ?? null}::timestamptz, ${after?.id ?? null}::uuid)
+      SELECT ${this.#sql.unsafe(COLUMNS)} FROM products
+      WHERE ${rowsAfter(this.#sql, after)}
       ORDER BY created_at DESC, id DESC
       LIMIT ${limit + 1}`);
     return toPage(rows, limit);
@@ -64,7 +66,7 @@ export class ProductRepository {
       const rows = await this.#sql`
         INSERT INTO products (name, price_cents, stock)
         VALUES (${product.name}, ${product.price_cents}, ${product.stock})
-        RETURNING id, name, price_cents, stock, created_at, updated_at`;
+        RETURNING ${this.#sql.unsafe(COLUMNS)}`;
       const [created] = parseRows(rows);
       if (!created) throw new Error("INSERT … RETURNING gave no row");
       return created;
@@ -83,7 +85,7 @@ export class ProductRepository {
           stock = COALESCE(${changes.stock ?? null}::integer, stock),
           updated_at = now()
         WHERE id = ${id}
-        RETURNING id, name, price_cents, stock, created_at, updated_at`;
+        RETURNING ${this.#sql.unsafe(COLUMNS)}`;
       return parseRows(rows)[0];
     } catch (error) {
       throw duplicateNameOr(error, changes.name);
@@ -99,6 +101,6 @@ export class ProductRepository {
 
 function duplicateNameOr(error: unknown, name: string | undefined): unknown {
   return isUniqueViolation(error) && error.constraint === "products_name_key"
-    ? problems.conflict(`A product named "${name}" already exists.`)
+    ? new ConflictError(`A product named "${name}" already exists.`)
     : error;
 }

@@ -1,6 +1,6 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../env";
-import type { CacheStatus } from "./cache";
+import { databaseCall, redisCall } from "../dependencies/calls";
+import type { DependencyScope } from "../dependencies/scope";
+import type { CacheStatus } from "./cache-stats";
 import { UserRepository } from "./users";
 import { log } from "../observability/logger";
 import { redisKey } from "../config/service";
@@ -22,47 +22,47 @@ export interface UsersDirectory {
  * rebuilt from Postgres on a miss and dropped on every user write. Names are stored
  * JSON-encoded: the client would otherwise read a name like "1.50" back as the number 1.5.
  */
-export async function usersDirectory(c: Context<AppEnv>, limit: number): Promise<UsersDirectory> {
+export async function usersDirectory(scope: DependencyScope, limit: number): Promise<UsersDirectory> {
+  const redis = redisCall(scope);
   try {
-    const cached = await c.var.redis((redis) => redis.hgetall<Record<string, string>>(KEY), { idempotent: true });
+    const cached = await redis((client) => client.hgetall<Record<string, string>>(KEY), { idempotent: true });
     if (cached) {
       const { [TRUNCATED_FIELD]: truncated, ...directory } = cached;
       return { directory, truncated: truncated !== undefined, status: "HIT" };
     }
   } catch (error) {
-    if (c.var.signal.aborted) throw error;
-    return { ...(await load(c, limit)), status: "BYPASS" };
+    if (scope.signal.aborted) throw error;
+    return { ...(await load(scope, limit)), status: "BYPASS" };
   }
-  const { directory, truncated } = await load(c, limit);
+  const { directory, truncated } = await load(scope, limit);
   if (Object.keys(directory).length > 0) {
     const encoded = Object.fromEntries(Object.entries(directory).map(([id, name]) => [id, JSON.stringify(name)]));
     if (truncated) encoded[TRUNCATED_FIELD] = "true";
-    await c.var
-      .redis(async (redis) => {
-        const tx = redis.multi();
+    await redis(async (client) => {
+        const tx = client.multi();
         tx.del(KEY);
         tx.hset(KEY, encoded);
         tx.expire(KEY, TTL_SECONDS);
         await tx.exec();
       }, { idempotent: true })
       .catch((error: unknown) => {
-        if (c.var.signal.aborted) throw error;
+        if (scope.signal.aborted) throw error;
       });
   }
   return { directory, truncated, status: "MISS" };
 }
 
 /** After a user write; if Redis is down the hash expires with its TTL (logged). */
-export async function forgetUsersDirectory(c: Context<AppEnv>): Promise<void> {
+export async function forgetUsersDirectory(scope: DependencyScope): Promise<void> {
   try {
-    await c.var.redis((redis) => redis.del(KEY), { idempotent: true });
+    await redisCall(scope)((redis) => redis.del(KEY), { idempotent: true });
   } catch (error) {
-    if (c.var.signal.aborted) throw error;
-    log("warn", "users directory not dropped; it expires by TTL", { requestId: c.get("requestId") });
+    if (scope.signal.aborted) throw error;
+    log("warn", "users directory not dropped; it expires by TTL");
   }
 }
 
-async function load(c: Context<AppEnv>, limit: number): Promise<{ directory: Record<string, string>; truncated: boolean }> {
-  const { names, truncated } = await c.var.db((sql) => new UserRepository(sql).directory(limit), { idempotent: true });
+async function load(scope: DependencyScope, limit: number): Promise<{ directory: Record<string, string>; truncated: boolean }> {
+  const { names, truncated } = await databaseCall(scope)((sql) => new UserRepository(sql).directory(limit), { idempotent: true });
   return { directory: names, truncated };
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Database } from "./database";
 import { isUniqueViolation } from "./database";
-import { problems } from "../errors/problem";
+import { ConflictError } from "./errors";
 
 const UserRow = z.object({
   id: z.string(),
@@ -16,6 +16,7 @@ export interface NewUser {
   name: string;
 }
 
+/** The columns every query returns: a constant, interpolated raw with `sql.unsafe` (never a value). */
 const COLUMNS = "id, email, name, created_at, updated_at";
 const parse = (rows: unknown[]): User[] => rows.map((row) => UserRow.parse(row));
 
@@ -28,12 +29,12 @@ export class UserRepository {
   }
 
   async get(id: string): Promise<User | undefined> {
-    return parse(await this.#sql.query(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]))[0];
+    return parse(await this.#sql`SELECT ${this.#sql.unsafe(COLUMNS)} FROM users WHERE id = ${id}`)[0];
   }
 
   /** Newest first; at most `limit`. */
   async list(limit: number): Promise<User[]> {
-    return parse(await this.#sql.query(`SELECT ${COLUMNS} FROM users ORDER BY created_at DESC, id DESC LIMIT $1`, [limit]));
+    return parse(await this.#sql`SELECT ${this.#sql.unsafe(COLUMNS)} FROM users ORDER BY created_at DESC, id DESC LIMIT ${limit}`);
   }
 
   /**
@@ -41,14 +42,13 @@ export class UserRepository {
    * there were more (a bounded answer, whatever the table's size).
    */
   async directory(limit: number): Promise<{ names: Record<string, string>; truncated: boolean }> {
-    const rows = await this.#sql.query("SELECT id, name FROM users ORDER BY created_at DESC, id DESC LIMIT $1", [limit + 1]);
+    const rows = await this.#sql`SELECT id, name FROM users ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
     const names = Object.fromEntries(rows.slice(0, limit).map((row) => [String(row.id), String(row.name)]));
     return { names, truncated: rows.length > limit };
   }
 
   async create(user: NewUser): Promise<User> {
-    const rows = await this.#sql
-      .query(`INSERT INTO users (email, name) VALUES ($1, $2) RETURNING ${COLUMNS}`, [user.email, user.name])
+    const rows = await this.#sql`INSERT INTO users (email, name) VALUES (${user.email}, ${user.name}) RETURNING ${this.#sql.unsafe(COLUMNS)}`
       .catch((error: unknown) => {
         throw duplicateEmailOr(error);
       });
@@ -58,12 +58,9 @@ export class UserRepository {
   }
 
   async update(id: string, changes: Partial<NewUser>): Promise<User | undefined> {
-    const rows = await this.#sql
-      .query(
-        `UPDATE users SET email = COALESCE($2, email), name = COALESCE($3, name), updated_at = now()
-         WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, changes.email ?? null, changes.name ?? null],
-      )
+    const rows = await this.#sql`
+      UPDATE users SET email = COALESCE(${changes.email ?? null}, email), name = COALESCE(${changes.name ?? null}, name), updated_at = now()
+      WHERE id = ${id} RETURNING ${this.#sql.unsafe(COLUMNS)}`
       .catch((error: unknown) => {
         throw duplicateEmailOr(error);
       });
@@ -71,12 +68,12 @@ export class UserRepository {
   }
 
   async delete(id: string): Promise<boolean> {
-    return (await this.#sql.query("DELETE FROM users WHERE id = $1 RETURNING id", [id])).length > 0;
+    return (await this.#sql`DELETE FROM users WHERE id = ${id} RETURNING id`).length > 0;
   }
 }
 
 function duplicateEmailOr(error: unknown): unknown {
   return isUniqueViolation(error) && error.constraint === "users_email_key"
-    ? problems.conflict("A user with this email already exists.")
+    ? new ConflictError("A user with this email already exists.")
     : error;
 }

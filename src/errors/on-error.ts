@@ -1,7 +1,8 @@
 import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../app-env";
 import { isUniqueViolation } from "../data/database";
+import { ConflictError, NotFoundError } from "../data/errors";
 import { isDependencyUnavailableError } from "../dependencies/errors";
 import { isAttemptTimeoutError, isBrokenCircuitError, isBulkheadRejectedError, isDeadlineExceededError } from "../resilience";
 import { isProblem, Problem, problems } from "./problem";
@@ -45,6 +46,8 @@ function toProblem(error: unknown, c: Context<AppEnv>): Problem {
   if (isDependencyUnavailableError(error)) return problems.dependencyUnavailable(error.dependency, "it is failing", 1);
   if (isBulkheadRejectedError(error)) return problems.overloaded();
   if (isDeadlineExceededError(error) || isAttemptTimeoutError(error)) return problems.timeout();
+  if (error instanceof ConflictError) return problems.conflict(error.message);
+  if (error instanceof NotFoundError) return problems.notFound(error.message);
   if (isUniqueViolation(error)) {
     return problems.conflict("A resource with the same unique value already exists.");
   }

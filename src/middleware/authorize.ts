@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../app-env";
 import { accessFrom, type Access, type SecurityRequirement } from "../auth/access";
 import { hasScope } from "../auth/principal";
 import type { Scope } from "../auth/scopes";

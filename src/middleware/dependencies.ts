@@ -1,7 +1,7 @@
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
 import { databaseCall, redisCall } from "../dependencies/calls";
-import { scopeOf } from "../dependencies/scope";
+import type { DependencyScope } from "../dependencies/scope";
 
 /**
  * Puts guarded access to the database and Redis on the context. Each call builds its client
@@ -18,4 +18,9 @@ export function dependencies(): MiddlewareHandler<AppEnv> {
     c.set("redis", redisCall(scope));
     await next();
   };
+}
+
+/** The scope of an HTTP request: its bindings, its deadline, its execution context. */
+export function scopeOf(c: Context<AppEnv>): DependencyScope {
+  return { env: c.env, signal: c.var.signal, waitUntil: (promise) => c.executionCtx.waitUntil(promise), telemetry: c.var.telemetry };
 }

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { etag } from "hono/etag";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../app-env";
 
 /**
  * HTTP caching for public GETs: an ETag computed from the body (Hono's `etag`), so a client

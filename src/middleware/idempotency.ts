@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../app-env";
 import { problems, Problem } from "../errors/problem";
 import { sha256Hex } from "../util/sha256";
 import { idempotencyScope } from "./identity";

@@ -1,10 +1,10 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../app-env";
 import { readConfig } from "../config/config";
 import { readCredential } from "../auth/credentials";
 import { identify, type IdentifyInput } from "../auth/identify";
 import { anonymousId, type Principal } from "../auth/principal";
-import { scopeOf } from "../dependencies/scope";
+import { scopeOf } from "./dependencies";
 import { problems } from "../errors/problem";
 
 /** What `identify` needs from a request: its credential, client IP, scope and settings. */

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../app-env";
 import { problems } from "../errors/problem";
 import { findJsonHazard, MAX_JSON_DEPTH, nestsDeeperThan } from "../util/json-hazards";
 

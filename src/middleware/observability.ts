@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../app-env";
 import type { Principal } from "../auth/principal";
 import { readConfig } from "../config/config";
 import { log } from "../observability/logger";

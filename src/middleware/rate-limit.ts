@@ -1,12 +1,12 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../app-env";
 import { rateLimitPolicies, type RateLimitPolicy } from "../config/rate-limits";
 import { identify, type LimitCheck, type Limiter } from "../auth/identify";
 import { createRedis } from "../data/redis";
 import { NOT_SENT, rideAlong } from "../data/redis-ride-along";
 import { guarded } from "../dependencies/guard";
-import { scopeOf } from "../dependencies/scope";
+import { scopeOf } from "./dependencies";
 import { Problem, problems } from "../errors/problem";
 import { log } from "../observability/logger";
 import { identifyInput } from "./identity";

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { requestId } from "hono/request-id";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../app-env";
 import { readConfig } from "../config/config";
 
 const HEADER = "X-Request-Id";

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../app-env";
 
 /**
  * Hono's `secureHeaders` with the defaults that fit an API (`X-Content-Type-Options:

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../app-env";
 import { problems, type FieldError } from "../errors/problem";
 
 /**

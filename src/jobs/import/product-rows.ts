@@ -6,7 +6,7 @@ import { pass, Pipeline, reject, type StageResult } from "./pipeline";
 export type RawRecord = Record<string, unknown>;
 
 /** A row ready to insert. */
-export interface ProductRow {
+export interface ImportedProduct {
   name: string;
   price_cents: number;
   stock: number;
@@ -50,7 +50,7 @@ function validate(record: RawRecord): StageResult<Validated> {
 }
 
 /** enrich: fills in what the file left out (stock 0, cents from a decimal price), normalises the name. */
-function enrich(row: Validated): StageResult<ProductRow> {
+function enrich(row: Validated): StageResult<ImportedProduct> {
   const priceCents = row.price_cents ?? Math.round(Number(row.price) * 100);
   return pass({
     // One space between words, one Unicode form: "Pour‑over  kettle" and its twins are one name.
@@ -61,7 +61,7 @@ function enrich(row: Validated): StageResult<ProductRow> {
 }
 
 /** transform: the last checks against the table's constraints, before it costs a round trip. */
-function transform(row: ProductRow): StageResult<ProductRow> {
+function transform(row: ImportedProduct): StageResult<ImportedProduct> {
   if (row.price_cents > MAX_INT) return reject("price_cents: too large");
   return pass(row);
 }

@@ -1,5 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../app-env";
 import { DEPENDENCY_NAMES, type DependencyName } from "../../config/dependencies";
 import { breakerClient } from "../../dependencies/breaker-client";
 import type { actOnBreaker, listBreakers } from "./admin.routes";

@@ -1,6 +1,6 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../app-env";
 import { security, SECURITY_SCHEMES } from "../../auth/access";
 import { SERVICE_NAME } from "../../config/service";
 

@@ -1,6 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../app-env";
 import { MAX_EVENT_BYTES, TopicSchema } from "../../events/event";
 import { publish } from "../../events/publish";
 import { isDeclaredTopic, isPublicTopic } from "../../events/topics";

@@ -1,5 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../app-env";
 import { readConfig } from "../../config/config";
 import { DEPENDENCY_NAMES } from "../../config/dependencies";
 import { createDatabase } from "../../data/database";

@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../app-env";
 import { readConfig } from "../../config/config";
-import { scopeOf } from "../../dependencies/scope";
+import { scopeOf } from "../../middleware/dependencies";
 import { enqueue } from "../../jobs/enqueue";
 import { Problem, problems } from "../../errors/problem";
 import { raceAbort } from "../../resilience";

@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../app-env";
 import { JobRepository, type Job } from "../../data/jobs";
-import { scopeOf } from "../../dependencies/scope";
+import { scopeOf } from "../../middleware/dependencies";
 import { EnqueueError, enqueueUnchecked, sendEnvelope } from "../../jobs/enqueue";
 import { findJob } from "../../jobs/registry";
 import { Problem, problems } from "../../errors/problem";

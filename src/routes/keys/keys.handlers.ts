@@ -1,9 +1,9 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../app-env";
 import { generateApiKey } from "../../auth/api-key";
 import { dropVerification } from "../../auth/key-verifier";
 import { ApiKeyRepository, type ApiKey } from "../../data/api-keys";
-import { scopeOf } from "../../dependencies/scope";
+import { scopeOf } from "../../middleware/dependencies";
 import { problems } from "../../errors/problem";
 import { readCursor, withCursor } from "../cursor";
 import type { createKey, getKey, listKeys, revokeKey } from "./keys.routes";

@@ -1,5 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../app-env";
 import { metrics } from "../../observability/metrics-buffer";
 import { renderPrometheus, summarize } from "../../observability/prometheus";
 import { raceAbort } from "../../resilience";

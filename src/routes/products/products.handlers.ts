@@ -2,13 +2,13 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { Cache } from "../../data/cache";
 import { readConfig } from "../../config/config";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../app-env";
 import { ProductRepository, type Product } from "../../data/products";
-import { reviewsFor, type Enrichment } from "../../data/reviews";
+import { reviewsFor, type Enrichment } from "../../http/reviews";
 import { mapConcurrent } from "../../resilience";
 import { problems } from "../../errors/problem";
 import { databaseCall } from "../../dependencies/calls";
-import { scopeOf } from "../../dependencies/scope";
+import { scopeOf } from "../../middleware/dependencies";
 import { productExportStream } from "../../data/product-export";
 import { publishSoon } from "../../events/publish";
 import { PRODUCTS_TOPIC } from "../../events/topics";
@@ -50,7 +50,7 @@ export const list: RouteHandler<typeof listProducts, AppEnv> = async (c) => {
   // Verified before it becomes a cache key: only positions this API handed out are cached.
   const after = cursor === undefined ? undefined : await readCursor(c.env, cursor);
   const position = after ? `${after.createdAt}|${after.id}` : "";
-  const { value: page, status } = await new Cache(c).getOrLoad(`products:page:${limit}:${position}`, cachePolicies(c).page, async () => {
+  const { value: page, status } = await new Cache(scopeOf(c)).getOrLoad(`products:page:${limit}:${position}`, cachePolicies(c).page, async () => {
     const loaded = await c.var.db((sql) => new ProductRepository(sql).list(limit, after), { idempotent: true });
     return withCursor(c.env, { items: loaded.items.map(toJson), next: loaded.next });
   });
@@ -70,11 +70,11 @@ export const get: RouteHandler<typeof getProduct, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
   // Both at once: the reviews only need the id, and they are the slower of the two.
   const [{ value: product, status }, enrichment] = await Promise.all([
-    new Cache(c).getOrLoad(`product:${id}`, cachePolicies(c).product, async () => {
+    new Cache(scopeOf(c)).getOrLoad(`product:${id}`, cachePolicies(c).product, async () => {
       const loaded = await c.var.db((sql) => new ProductRepository(sql).get(id), { idempotent: true });
       return loaded && toJson(loaded);
     }),
-    reviewsFor(c, id),
+    reviewsFor(scopeOf(c), id),
   ]);
   c.header("X-Cache", status);
   if (!product) throw noSuchProduct(id);
@@ -90,7 +90,7 @@ export const batch: RouteHandler<typeof batchProducts, AppEnv> = async (c) => {
   const products = await c.var.db((sql) => new ProductRepository(sql).getMany(ids), { idempotent: true });
   const byId = new Map(products.map((product) => [product.id, product]));
   const found = ids.filter((id) => byId.has(id));
-  const enrichments = await mapConcurrent(found, REVIEW_CONCURRENCY, (id) => reviewsFor(c, id), c.var.signal);
+  const enrichments = await mapConcurrent(found, REVIEW_CONCURRENCY, (id) => reviewsFor(scopeOf(c), id), c.var.signal);
   const items = found.flatMap((id, i) => {
     const product = byId.get(id);
     const settled = enrichments[i];
@@ -110,7 +110,7 @@ function withReviews(product: ProductJson, { reviews, degraded }: Enrichment) {
  * either way; if Redis is down the entries simply expire with their TTL (logged).
  */
 async function forgetCached(c: Context<AppEnv>, keys: string[]): Promise<void> {
-  const cache = new Cache(c);
+  const cache = new Cache(scopeOf(c));
   try {
     await Promise.all([cache.invalidate(keys), cache.invalidateTags(["products:pages"])]);
   } catch (error) {

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { security } from "../../auth/access";
+import { ReviewSchema } from "../../http/reviews";
 import { authErrors, IdParams, json, jsonBody, PageQuery, problem, text, writeErrors } from "../schemas";
 
 const ProductSchema = z
@@ -13,12 +14,10 @@ const ProductSchema = z
   })
   .openapi("Product");
 
-const ReviewSchema = z
-  .object({ id: z.string(), rating: z.number().int(), author: z.string(), body: z.string() })
-  .openapi("Review");
+const Review = ReviewSchema.openapi("Review");
 
 const ProductWithReviewsSchema = ProductSchema.extend({
-  reviews: z.array(ReviewSchema),
+  reviews: z.array(Review),
   degraded: z
     .array(z.enum(["reviews"]))
     .optional()
