@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Database } from "./database";
-import { toPage, type Keyset, type KeysetPage } from "./keyset-cursor";
+import { rowsAfter, toPage, type Keyset, type KeysetPage } from "./keyset-cursor";
 
 const ApiKeyRow = z.object({
   id: z.string(),
@@ -23,6 +23,9 @@ export interface NewApiKeyRow {
   expiresAt: Date | null;
 }
 
+/** The columns of a key without its hash: a constant, interpolated raw with `sql.unsafe` (never a value). */
+const COLUMNS = "id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at";
+
 const parseRows = (rows: unknown[]): ApiKey[] => rows.map((row) => ApiKeyRow.parse(row));
 
 /** Data access for API keys. Every method is one query, hence one round trip. */
@@ -37,29 +40,28 @@ export class ApiKeyRepository {
     const [created] = parseRows(await this.#sql`
       INSERT INTO api_keys (name, prefix, secret_hash, scopes, expires_at)
       VALUES (${key.name}, ${key.prefix}, ${key.hash}, ${key.scopes}::text[], ${key.expiresAt?.toISOString() ?? null}::timestamptz)
-      RETURNING id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at`);
+      RETURNING ${this.#sql.unsafe(COLUMNS)}`);
     if (!created) throw new Error("INSERT … RETURNING gave no row");
     return created;
   }
 
   async get(id: string): Promise<ApiKey | undefined> {
     return parseRows(await this.#sql`
-      SELECT id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at FROM api_keys WHERE id = ${id}`)[0];
+      SELECT ${this.#sql.unsafe(COLUMNS)} FROM api_keys WHERE id = ${id}`)[0];
   }
 
   /** The key with this hash, revoked and expired ones included (the caller decides). */
   async findByHash(hash: string): Promise<ApiKey | undefined> {
     return parseRows(await this.#sql`
-      SELECT id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at
+      SELECT ${this.#sql.unsafe(COLUMNS)}
       FROM api_keys WHERE secret_hash = ${hash}`)[0];
   }
 
   /** Newest first, by keyset. */
   async list(limit: number, after?: Keyset): Promise<KeysetPage<ApiKey>> {
     const rows = parseRows(await this.#sql`
-      SELECT id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at FROM api_keys
-      WHERE ${after?.createdAt ?? null}::timestamptz IS NULL
-         OR (created_at, id) < (${after?.createdAt ?? null}::timestamptz, ${after?.id ?? null}::uuid)
+      SELECT ${this.#sql.unsafe(COLUMNS)} FROM api_keys
+      WHERE ${rowsAfter(this.#sql, after)}
       ORDER BY created_at DESC, id DESC
       LIMIT ${limit + 1}`);
     return toPage(rows, limit);
@@ -72,7 +74,7 @@ export class ApiKeyRepository {
   async revoke(id: string): Promise<{ key: ApiKey; hash: string } | undefined> {
     const rows = await this.#sql`
       UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ${id}
-      RETURNING id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at, secret_hash`;
+      RETURNING ${this.#sql.unsafe(COLUMNS)}, secret_hash`;
     const [row] = rows;
     const [key] = parseRows(rows);
     if (!row || !key) return undefined;

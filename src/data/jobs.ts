@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Database } from "./database";
-import { toPage, type Keyset, type KeysetPage } from "./keyset-cursor";
+import { rowsAfter, toPage, type Keyset, type KeysetPage } from "./keyset-cursor";
 
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "dead"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -24,6 +24,7 @@ const JobRow = z.object({
 });
 export type Job = z.infer<typeof JobRow>;
 
+/** The columns every job query returns: a constant, interpolated raw with `sql.unsafe` (never a value). */
 const COLUMNS = `id, name, status, payload, attempts, max_attempts, last_error, result, progress,
   idempotency_key, request_id, created_at, updated_at, started_at, finished_at`;
 
@@ -88,21 +89,18 @@ export class JobRepository {
    */
   async insert(job: NewJob): Promise<Insertion> {
     const payload = JSON.stringify(job.payload);
-    const rows = await this.#sql.query(
-      `INSERT INTO jobs (id, name, status, payload, max_attempts, idempotency_key, request_id, run_after, idempotency_scope)
-       VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6, now() + $7 * interval '1 second', $8)
-       ON CONFLICT DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [job.id, job.name, payload, job.maxAttempts, job.idempotencyKey ?? null, job.requestId ?? null, job.delaySeconds, job.idempotencyScope ?? ""],
-    );
+    const rows = await this.#sql`
+      INSERT INTO jobs (id, name, status, payload, max_attempts, idempotency_key, request_id, run_after, idempotency_scope)
+      VALUES (${job.id}, ${job.name}, 'queued', ${payload}::jsonb, ${job.maxAttempts}, ${job.idempotencyKey ?? null},
+              ${job.requestId ?? null}, now() + ${job.delaySeconds} * interval '1 second', ${job.idempotencyScope ?? ""})
+      ON CONFLICT DO NOTHING
+      RETURNING ${this.#sql.unsafe(COLUMNS)}`;
     const [created] = parseJobs(rows);
     if (created) return { created: true, job: created };
-    const found = await this.#sql.query(
-      `SELECT ${COLUMNS}, id = $1 AS ours, (name = $2 AND payload = $3::jsonb) AS same_payload
-       FROM jobs WHERE id = $1 OR (idempotency_scope = $5 AND idempotency_key = $4)
-       ORDER BY id = $1 DESC LIMIT 1`,
-      [job.id, job.name, payload, job.idempotencyKey ?? null, job.idempotencyScope ?? ""],
-    );
+    const found = await this.#sql`
+      SELECT ${this.#sql.unsafe(COLUMNS)}, id = ${job.id} AS ours, (name = ${job.name} AND payload = ${payload}::jsonb) AS same_payload
+      FROM jobs WHERE id = ${job.id} OR (idempotency_scope = ${job.idempotencyScope ?? ""} AND idempotency_key = ${job.idempotencyKey ?? null})
+      ORDER BY id = ${job.id} DESC LIMIT 1`;
     const [existing] = parseJobs(found);
     if (!existing) throw new Error("A conflicting job vanished between two statements");
     const flags = z.object({ ours: z.boolean(), same_payload: z.boolean() }).parse(found[0]);
@@ -111,28 +109,24 @@ export class JobRepository {
   }
 
   async get(id: string): Promise<Job | undefined> {
-    return parseJobs(await this.#sql.query(`SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [id]))[0];
+    return parseJobs(await this.#sql`SELECT ${this.#sql.unsafe(COLUMNS)} FROM jobs WHERE id = ${id}`)[0];
   }
 
   /** Newest first, optionally of one status, by keyset (see keyset-cursor.ts). */
   async list(options: { status?: JobStatus; limit: number; after?: Keyset }): Promise<KeysetPage<Job>> {
-    const after = options.after;
-    const rows = parseJobs(
-      await this.#sql.query(
-        `SELECT ${COLUMNS} FROM jobs
-         WHERE ($1::text IS NULL OR status = $1)
-           AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
-         ORDER BY created_at DESC, id DESC
-         LIMIT $4`,
-        [options.status ?? null, after?.createdAt ?? null, after?.id ?? null, options.limit + 1],
-      ),
-    );
+    const status = options.status ?? null;
+    const rows = parseJobs(await this.#sql`
+      SELECT ${this.#sql.unsafe(COLUMNS)} FROM jobs
+      WHERE (${status}::text IS NULL OR status = ${status})
+        AND ${rowsAfter(this.#sql, options.after)}
+      ORDER BY created_at DESC, id DESC
+      LIMIT ${options.limit + 1}`);
     return toPage(rows, options.limit);
   }
 
   /** Removes a job that never reached the queue (its message could not be sent). */
   async forget(id: string): Promise<void> {
-    await this.#sql.query(`DELETE FROM jobs WHERE id = $1 AND status = 'queued' AND attempts = 0`, [id]);
+    await this.#sql`DELETE FROM jobs WHERE id = ${id} AND status = 'queued' AND attempts = 0`;
   }
 
   /**
@@ -144,33 +138,32 @@ export class JobRepository {
    */
   async claim(requests: ClaimRequest[], leaseToken: string): Promise<ClaimResult[]> {
     if (requests.length === 0) return [];
-    const rows = await this.#sql.query(
-      `WITH wanted AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(id uuid, lease_ms integer)
-       ), claimed AS (
-         UPDATE jobs j SET
-           status = 'running',
-           attempts = CASE WHEN j.status = 'running' AND j.lease_token = $2 THEN j.attempts ELSE j.attempts + 1 END,
-           lease_token = $2,
-           lease_until = now() + w.lease_ms * interval '1 millisecond',
-           started_at = coalesce(j.started_at, now()),
-           updated_at = now()
-         FROM wanted w
-         WHERE j.id = w.id
-           AND ((j.status = 'running' AND j.lease_token = $2)
-             OR (j.attempts < j.max_attempts
-                 AND (j.status IN ('queued', 'failed') OR (j.status = 'running' AND j.lease_until < now()))))
-         RETURNING j.id, j.attempts, j.max_attempts, j.progress
-       )
-       SELECT w.id::text AS id, c.id IS NOT NULL AS claimed, c.attempts, c.max_attempts, c.progress,
-              j.status,
-              greatest(0, extract(epoch FROM j.lease_until - now()) * 1000) AS lease_left_ms,
-              j.attempts >= j.max_attempts AS out_of_attempts
-       FROM wanted w
-       LEFT JOIN claimed c ON c.id = w.id
-       LEFT JOIN jobs j ON j.id = w.id`,
-      [JSON.stringify(requests.map((r) => ({ id: r.id, lease_ms: Math.ceil(r.leaseMs) }))), leaseToken],
-    );
+    const wanted = JSON.stringify(requests.map((r) => ({ id: r.id, lease_ms: Math.ceil(r.leaseMs) })));
+    const rows = await this.#sql`
+      WITH wanted AS (
+        SELECT * FROM jsonb_to_recordset(${wanted}::jsonb) AS w(id uuid, lease_ms integer)
+      ), claimed AS (
+        UPDATE jobs j SET
+          status = 'running',
+          attempts = CASE WHEN j.status = 'running' AND j.lease_token = ${leaseToken} THEN j.attempts ELSE j.attempts + 1 END,
+          lease_token = ${leaseToken},
+          lease_until = now() + w.lease_ms * interval '1 millisecond',
+          started_at = coalesce(j.started_at, now()),
+          updated_at = now()
+        FROM wanted w
+        WHERE j.id = w.id
+          AND ((j.status = 'running' AND j.lease_token = ${leaseToken})
+            OR (j.attempts < j.max_attempts
+                AND (j.status IN ('queued', 'failed') OR (j.status = 'running' AND j.lease_until < now()))))
+        RETURNING j.id, j.attempts, j.max_attempts, j.progress
+      )
+      SELECT w.id::text AS id, c.id IS NOT NULL AS claimed, c.attempts, c.max_attempts, c.progress,
+             j.status,
+             greatest(0, extract(epoch FROM j.lease_until - now()) * 1000) AS lease_left_ms,
+             j.attempts >= j.max_attempts AS out_of_attempts
+      FROM wanted w
+      LEFT JOIN claimed c ON c.id = w.id
+      LEFT JOIN jobs j ON j.id = w.id`;
     return rows.map((raw) => {
       const row = ClaimRow.parse(raw);
       return row.claimed
@@ -198,19 +191,17 @@ export class JobRepository {
         ? { id: c.id, status: c.status, result: c.result ?? null, error: null }
         : { id: c.id, status: c.status, result: null, error: c.error },
     );
-    const rows = await this.#sql.query(
-      `UPDATE jobs j SET
-         status = r.status,
-         result = CASE WHEN r.status = 'succeeded' THEN r.result ELSE j.result END,
-         last_error = CASE WHEN r.status = 'failed' THEN r.error ELSE j.last_error END,
-         finished_at = CASE WHEN r.status = 'succeeded' THEN now() ELSE j.finished_at END,
-         lease_until = NULL,
-         updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, status text, result jsonb, error text)
-       WHERE j.id = r.id AND j.lease_token = $2 AND j.status IN ('running', r.status)
-       RETURNING j.id::text AS id`,
-      [JSON.stringify(records), leaseToken],
-    );
+    const rows = await this.#sql`
+      UPDATE jobs j SET
+        status = r.status,
+        result = CASE WHEN r.status = 'succeeded' THEN r.result ELSE j.result END,
+        last_error = CASE WHEN r.status = 'failed' THEN r.error ELSE j.last_error END,
+        finished_at = CASE WHEN r.status = 'succeeded' THEN now() ELSE j.finished_at END,
+        lease_until = NULL,
+        updated_at = now()
+      FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS r(id uuid, status text, result jsonb, error text)
+      WHERE j.id = r.id AND j.lease_token = ${leaseToken} AND j.status IN ('running', r.status)
+      RETURNING j.id::text AS id`;
     return new Set(rows.map((row) => z.object({ id: z.string() }).parse(row).id));
   }
 
@@ -220,13 +211,11 @@ export class JobRepository {
    */
   async markDead(ids: string[], reason: string): Promise<{ id: string; name: string; attempts: number; last_error: string | null }[]> {
     if (ids.length === 0) return [];
-    const rows = await this.#sql.query(
-      `UPDATE jobs SET status = 'dead', last_error = coalesce(last_error, $2), finished_at = now(),
-         lease_token = NULL, lease_until = NULL, updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND status <> 'succeeded'
-       RETURNING id::text AS id, name, attempts, last_error`,
-      [ids, reason],
-    );
+    const rows = await this.#sql`
+      UPDATE jobs SET status = 'dead', last_error = coalesce(last_error, ${reason}), finished_at = now(),
+        lease_token = NULL, lease_until = NULL, updated_at = now()
+      WHERE id = ANY(${ids}::uuid[]) AND status <> 'succeeded'
+      RETURNING id::text AS id, name, attempts, last_error`;
     return rows.map((row) =>
       z.object({ id: z.string(), name: z.string(), attempts: z.number().int(), last_error: z.string().nullable() }).parse(row),
     );
@@ -238,33 +227,27 @@ export class JobRepository {
    * instead of lost. `id` is derived from the message: a redelivery records it once.
    */
   async recordDead(dead: { id: string; name: string; payload: unknown; reason: string }): Promise<void> {
-    await this.#sql.query(
-      `INSERT INTO jobs (id, name, status, payload, max_attempts, last_error, finished_at)
-       VALUES ($1, $2, 'dead', $3::jsonb, 1, $4, now())
-       ON CONFLICT (id) DO NOTHING`,
-      [dead.id, dead.name.slice(0, 200), JSON.stringify(dead.payload ?? null), dead.reason],
-    );
+    await this.#sql`
+      INSERT INTO jobs (id, name, status, payload, max_attempts, last_error, finished_at)
+      VALUES (${dead.id}, ${dead.name.slice(0, 200)}, 'dead', ${JSON.stringify(dead.payload ?? null)}::jsonb, 1, ${dead.reason}, now())
+      ON CONFLICT (id) DO NOTHING`;
   }
 
   /** Puts a dead job back in the queue's hands with fresh attempts (its progress is kept). */
   async requeueDead(id: string): Promise<Job | undefined> {
-    const rows = await this.#sql.query(
-      `UPDATE jobs SET status = 'queued', attempts = 0, result = NULL, finished_at = NULL,
-         lease_token = NULL, lease_until = NULL, run_after = now(), updated_at = now()
-       WHERE id = $1 AND status = 'dead'
-       RETURNING ${COLUMNS}`,
-      [id],
-    );
+    const rows = await this.#sql`
+      UPDATE jobs SET status = 'queued', attempts = 0, result = NULL, finished_at = NULL,
+        lease_token = NULL, lease_until = NULL, run_after = now(), updated_at = now()
+      WHERE id = ${id} AND status = 'dead'
+      RETURNING ${this.#sql.unsafe(COLUMNS)}`;
     return parseJobs(rows)[0];
   }
 
   /** Undoes `requeueDead` when the message could not be sent. */
   async returnToDead(id: string, reason: string): Promise<void> {
-    await this.#sql.query(
-      `UPDATE jobs SET status = 'dead', last_error = $2, finished_at = now(), updated_at = now()
-       WHERE id = $1 AND status = 'queued'`,
-      [id, reason],
-    );
+    await this.#sql`
+      UPDATE jobs SET status = 'dead', last_error = ${reason}, finished_at = now(), updated_at = now()
+      WHERE id = ${id} AND status = 'queued'`;
   }
 
   /**
@@ -274,16 +257,14 @@ export class JobRepository {
    * that is already running or done is recognised by the claim.
    */
   async stranded(olderThanMs: number, limit: number): Promise<Job[]> {
-    const rows = await this.#sql.query(
-      `UPDATE jobs SET run_after = now()
-       WHERE id IN (
-         SELECT id FROM jobs
-         WHERE status = 'queued' AND run_after < now() - $1 * interval '1 millisecond'
-         ORDER BY run_after LIMIT $2
-         FOR UPDATE SKIP LOCKED)
-       RETURNING ${COLUMNS}`,
-      [olderThanMs, limit],
-    );
+    const rows = await this.#sql`
+      UPDATE jobs SET run_after = now()
+      WHERE id IN (
+        SELECT id FROM jobs
+        WHERE status = 'queued' AND run_after < now() - ${olderThanMs} * interval '1 millisecond'
+        ORDER BY run_after LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING ${this.#sql.unsafe(COLUMNS)}`;
     return parseJobs(rows);
   }
 }

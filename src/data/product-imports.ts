@@ -49,47 +49,40 @@ export async function insertImportBatch(
 ): Promise<ImportProgress> {
   const room = Math.max(0, MAX_ROW_ERRORS - progress.errors.length);
   try {
+    const names = rows.map((r) => r.name);
+    const prices = rows.map((r) => r.price_cents);
+    const stocks = rows.map((r) => r.stock);
+    const lines = rows.map((r) => r.line);
+    const before = JSON.stringify(progress);
     const results = await sql.transaction([
-      sql.query(
-        `SELECT 1 / count(*)::int AS held FROM (
-           SELECT 1 FROM jobs WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE
-         ) AS claim`,
-        [job.id, job.leaseToken],
-      ),
-      sql.query(
-        `WITH batch AS (
-           SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[]) AS b(name, price_cents, stock, line)
-         ), inserted AS (
-           INSERT INTO products (name, price_cents, stock)
-           SELECT name, price_cents, stock FROM batch
-           ON CONFLICT (name) DO NOTHING
-           RETURNING name
-         ), duplicate AS (
-           SELECT line, name FROM batch WHERE name NOT IN (SELECT name FROM inserted)
-         ), reported AS (
-           SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'line', line, 'stage', 'insert',
-                    'error', 'duplicate: a product named "' || name || '" already exists') ORDER BY line), '[]'::jsonb) AS errors
-           FROM (SELECT * FROM duplicate ORDER BY line LIMIT $7) AS first
-         )
-         UPDATE jobs SET
-           progress = $5::jsonb || jsonb_build_object(
-             'inserted', ($5::jsonb->>'inserted')::int + (SELECT count(*) FROM inserted),
-             'duplicates', ($5::jsonb->>'duplicates')::int + (SELECT count(*) FROM duplicate),
-             'errors', ($5::jsonb->'errors') || (SELECT errors FROM reported)),
-           updated_at = now()
-         WHERE id = $6
-         RETURNING progress`,
-        [
-          rows.map((r) => r.name),
-          rows.map((r) => r.price_cents),
-          rows.map((r) => r.stock),
-          rows.map((r) => r.line),
-          JSON.stringify(progress),
-          job.id,
-          room,
-        ],
-      ),
+      sql`
+        SELECT 1 / count(*)::int AS held FROM (
+          SELECT 1 FROM jobs WHERE id = ${job.id} AND lease_token = ${job.leaseToken} AND status = 'running' FOR UPDATE
+        ) AS claim`,
+      sql`
+        WITH batch AS (
+          SELECT * FROM unnest(${names}::text[], ${prices}::int[], ${stocks}::int[], ${lines}::int[]) AS b(name, price_cents, stock, line)
+        ), inserted AS (
+          INSERT INTO products (name, price_cents, stock)
+          SELECT name, price_cents, stock FROM batch
+          ON CONFLICT (name) DO NOTHING
+          RETURNING name
+        ), duplicate AS (
+          SELECT line, name FROM batch WHERE name NOT IN (SELECT name FROM inserted)
+        ), reported AS (
+          SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'line', line, 'stage', 'insert',
+                   'error', 'duplicate: a product named "' || name || '" already exists') ORDER BY line), '[]'::jsonb) AS errors
+          FROM (SELECT * FROM duplicate ORDER BY line LIMIT ${room}) AS first
+        )
+        UPDATE jobs SET
+          progress = ${before}::jsonb || jsonb_build_object(
+            'inserted', (${before}::jsonb->>'inserted')::int + (SELECT count(*) FROM inserted),
+            'duplicates', (${before}::jsonb->>'duplicates')::int + (SELECT count(*) FROM duplicate),
+            'errors', (${before}::jsonb->'errors') || (SELECT errors FROM reported)),
+          updated_at = now()
+        WHERE id = ${job.id}
+        RETURNING progress`,
     ]);
     const saved = z.array(z.object({ progress: ImportProgressSchema })).parse(results[1])[0];
     if (!saved) throw new Error("The import checkpoint wrote no row");
@@ -104,10 +97,8 @@ export async function insertImportBatch(
 
 /** Checkpoints progress without rows (a batch that was all invalid lines). */
 export async function saveImportProgress(sql: Database, job: { id: string; leaseToken: string }, progress: ImportProgress): Promise<void> {
-  const rows = await sql.query(
-    `UPDATE jobs SET progress = $3::jsonb, updated_at = now()
-     WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING id`,
-    [job.id, job.leaseToken, JSON.stringify(progress)],
-  );
+  const rows = await sql`
+    UPDATE jobs SET progress = ${JSON.stringify(progress)}::jsonb, updated_at = now()
+    WHERE id = ${job.id} AND lease_token = ${job.leaseToken} AND status = 'running' RETURNING id`;
   if (rows.length === 0) throw new LeaseLostError(`Job ${job.id} is no longer held by this attempt`);
 }
