@@ -2,6 +2,12 @@ import { z } from "zod";
 import type { Bindings } from "../env";
 
 const milliseconds = z.coerce.number().int().positive();
+/** A whole number ≥ 1. */
+const count = z.coerce.number().int().min(1);
+/** Attempts in all, the first included. */
+const attempts = z.coerce.number().int().min(1).max(10);
+/** A bulkhead's waiting line; 0 refuses at once when every slot is taken. */
+const queued = z.coerce.number().int().min(0);
 /** A comma-separated list in one variable; blanks dropped. */
 const list = z
   .string()
@@ -13,7 +19,11 @@ const list = z
       .filter((item) => item !== ""),
   );
 
-/** Tunables from `[vars]` in wrangler.toml. A bad value fails loudly instead of being ignored. */
+/**
+ * Every tunable, from `[vars]` in wrangler.toml, in one schema: parsed once per isolate (per
+ * bindings object), and a bad value fails loudly, naming the variable, instead of being
+ * ignored. The policies (config/dependencies.ts, config/rate-limits.ts) are built from it.
+ */
 const ConfigSchema = z.object({
   /** Total time budget of a request. */
   REQUEST_TIMEOUT_MS: milliseconds.default(5_000),
@@ -39,6 +49,47 @@ const ConfigSchema = z.object({
   SLOW_QUERY_MS: milliseconds.default(500),
   /** Jobs one consumer invocation runs at once. */
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+
+  // Each dependency's policy (config/dependencies.ts): one attempt's deadline, attempts in
+  // all (retries are only for idempotent calls and transient errors), and its bulkhead per
+  // isolate: calls at once, and calls that may wait for a slot.
+  NEON_TIMEOUT_MS: milliseconds.default(3_000),
+  NEON_RETRY_ATTEMPTS: attempts.default(3),
+  NEON_CONCURRENCY: count.default(20),
+  NEON_QUEUE: queued.default(200),
+  REDIS_TIMEOUT_MS: milliseconds.default(500),
+  REDIS_RETRY_ATTEMPTS: attempts.default(2),
+  REDIS_CONCURRENCY: count.default(20),
+  REDIS_QUEUE: queued.default(200),
+  REVIEWS_TIMEOUT_MS: milliseconds.default(800),
+  REVIEWS_RETRY_ATTEMPTS: attempts.default(2),
+  REVIEWS_CONCURRENCY: count.default(4),
+  REVIEWS_QUEUE: queued.default(100),
+  WEBHOOK_TIMEOUT_MS: milliseconds.default(5_000),
+  WEBHOOK_RETRY_ATTEMPTS: attempts.default(3),
+  WEBHOOK_CONCURRENCY: count.default(6),
+  WEBHOOK_QUEUE: queued.default(200),
+  /** The reviews service's base URL(s), comma-separated for failover; empty: no reviews, and no calls. */
+  REVIEWS_API_URL: list,
+
+  // Every dependency's circuit breaker: it opens on this many failures in a row, or on this
+  // failure rate over the window once it saw this many calls; it stays open BREAKER_BREAK_MS
+  // (doubling on repeated opens, at most twelvefold), then lets this many probes through.
+  BREAKER_BREAK_MS: milliseconds.default(10_000),
+  BREAKER_CONSECUTIVE_FAILURES: count.default(5),
+  BREAKER_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.5),
+  BREAKER_MIN_CALLS: count.default(20),
+  BREAKER_WINDOW_MS: milliseconds.default(30_000),
+  BREAKER_HALF_OPEN_PROBES: count.default(2),
+
+  /** Requests per minute per client on the API routes, and on the operator routes. */
+  RATE_LIMIT_API_PER_MINUTE: count.default(300),
+  RATE_LIMIT_ADMIN_PER_MINUTE: count.default(30),
+
+  /** Events each topic keeps for replay (`?since=`, `Last-Event-ID`). */
+  EVENT_HISTORY_SIZE: count.default(1_000),
+  /** Events a WebSocket subscriber may leave unacknowledged before it is closed as too slow (4008). */
+  EVENT_MAX_UNACKED: count.default(2_000),
 
   /**
    * Signs page cursors (a secret: `wrangler secret put CURSOR_SECRET`), so clients can only

@@ -1,5 +1,6 @@
 import { anyOf, ConsecutiveFailures, FailureRate, type CircuitBreakerOptions } from "../resilience";
 import type { Bindings } from "../env";
+import { readConfig, type Config } from "./config";
 
 /** The dependencies every call is guarded for: one breaker, bulkhead and retry policy each. */
 export type DependencyName = "neon" | "redis" | "reviews" | "webhooks";
@@ -27,50 +28,47 @@ export interface DependencyPolicy {
   };
 }
 
-const ms = (raw: string | undefined, fallback: number) => {
-  const value = Number(raw);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
+/** Backoff between attempts: where it starts and where it stops, per dependency (not tunables). */
+const BACKOFF: Record<DependencyName, { initialDelayMs: number; maxDelayMs: number }> = {
+  neon: { initialDelayMs: 50, maxDelayMs: 500 },
+  redis: { initialDelayMs: 20, maxDelayMs: 100 },
+  reviews: { initialDelayMs: 50, maxDelayMs: 300 },
+  webhooks: { initialDelayMs: 200, maxDelayMs: 2_000 },
 };
 
-/** The policies, with timings from `[vars]` so an operator (or a test) can tune them. */
+// Built once per configuration (one per isolate): the guard reads them on every call.
+const built = new WeakMap<Config, Record<DependencyName, DependencyPolicy>>();
+
+/** The policies, from the one configuration (`[vars]`: `NEON_TIMEOUT_MS`, `BREAKER_*`…). */
 export function dependencyPolicies(env: Bindings): Record<DependencyName, DependencyPolicy> {
-  const breakDurationMs = ms(env.BREAKER_BREAK_MS, 10_000);
-  const breaker = {
-    consecutiveFailures: 5,
-    failureRate: 0.5,
-    minThroughput: 20,
-    windowMs: 30_000,
-    breakDurationMs,
-    maxBreakDurationMs: breakDurationMs * 12,
-    halfOpenProbes: 2,
-  };
-  return {
-    neon: {
-      timeoutMs: ms(env.NEON_TIMEOUT_MS, 3_000),
-      retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 500 },
-      bulkhead: { maxConcurrent: 20, maxQueue: 200 },
+  const config = readConfig(env);
+  let policies = built.get(config);
+  if (!policies) {
+    const breaker = {
+      consecutiveFailures: config.BREAKER_CONSECUTIVE_FAILURES,
+      failureRate: config.BREAKER_FAILURE_RATE,
+      minThroughput: config.BREAKER_MIN_CALLS,
+      windowMs: config.BREAKER_WINDOW_MS,
+      breakDurationMs: config.BREAKER_BREAK_MS,
+      maxBreakDurationMs: config.BREAKER_BREAK_MS * 12,
+      halfOpenProbes: config.BREAKER_HALF_OPEN_PROBES,
+    };
+    const policy = (name: DependencyName, timeoutMs: number, maxAttempts: number, maxConcurrent: number, maxQueue: number): DependencyPolicy => ({
+      timeoutMs,
+      retry: { maxAttempts, ...BACKOFF[name] },
+      bulkhead: { maxConcurrent, maxQueue },
       breaker,
-    },
-    redis: {
-      timeoutMs: ms(env.REDIS_TIMEOUT_MS, 500),
-      retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 100 },
-      bulkhead: { maxConcurrent: 20, maxQueue: 200 },
-      breaker,
-    },
-    reviews: {
-      timeoutMs: ms(env.REVIEWS_TIMEOUT_MS, 800),
-      retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 300 },
-      bulkhead: { maxConcurrent: 4, maxQueue: 100 },
-      breaker,
-    },
-    // Outgoing webhooks, sent by the notify-webhook job (never on a request's path).
-    webhooks: {
-      timeoutMs: ms(env.WEBHOOK_TIMEOUT_MS, 5_000),
-      retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 2_000 },
-      bulkhead: { maxConcurrent: 6, maxQueue: 200 },
-      breaker,
-    },
-  };
+    });
+    policies = {
+      neon: policy("neon", config.NEON_TIMEOUT_MS, config.NEON_RETRY_ATTEMPTS, config.NEON_CONCURRENCY, config.NEON_QUEUE),
+      redis: policy("redis", config.REDIS_TIMEOUT_MS, config.REDIS_RETRY_ATTEMPTS, config.REDIS_CONCURRENCY, config.REDIS_QUEUE),
+      reviews: policy("reviews", config.REVIEWS_TIMEOUT_MS, config.REVIEWS_RETRY_ATTEMPTS, config.REVIEWS_CONCURRENCY, config.REVIEWS_QUEUE),
+      // Outgoing webhooks, sent by the notify-webhook job (never on a request's path).
+      webhooks: policy("webhooks", config.WEBHOOK_TIMEOUT_MS, config.WEBHOOK_RETRY_ATTEMPTS, config.WEBHOOK_CONCURRENCY, config.WEBHOOK_QUEUE),
+    };
+    built.set(config, policies);
+  }
+  return policies;
 }
 
 /** The state machine's options for one dependency (the Durable Object builds its breaker from them). */

@@ -1,4 +1,5 @@
 import type { Bindings } from "../env";
+import { readConfig } from "./config";
 
 /** What to do when the limiter cannot reach Redis in time (or its breaker is open). */
 export type FailMode = "open" | "closed";
@@ -17,15 +18,11 @@ export interface RateLimitPolicy {
   failMode: FailMode;
 }
 
-const perMinute = (raw: string | undefined, fallback: number) => {
-  const value = Number(raw);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
-
-/** The route groups' policies; limits from `[vars]` so they can be tuned per environment. */
+/** The route groups' policies; limits from the one configuration, so they can be tuned per environment. */
 export function rateLimitPolicies(env: Bindings): Record<"api" | "admin", RateLimitPolicy> {
+  const config = readConfig(env);
   return {
-    api: { name: "api", limit: perMinute(env.RATE_LIMIT_API_PER_MINUTE, 300), windowSeconds: 60, failMode: "open" },
-    admin: { name: "admin", limit: perMinute(env.RATE_LIMIT_ADMIN_PER_MINUTE, 30), windowSeconds: 60, failMode: "closed" },
+    api: { name: "api", limit: config.RATE_LIMIT_API_PER_MINUTE, windowSeconds: 60, failMode: "open" },
+    admin: { name: "admin", limit: config.RATE_LIMIT_ADMIN_PER_MINUTE, windowSeconds: 60, failMode: "closed" },
   };
 }

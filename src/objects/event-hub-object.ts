@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
+import { readConfig } from "../config/config";
 import type { HubEvent } from "../events/event";
 import { matches, parseFilter, type SubscriptionFilter } from "../events/subscription-filter";
 
@@ -315,13 +316,11 @@ export class EventHubObject extends DurableObject<Bindings> {
 
   /** Events a WebSocket subscriber may have unacknowledged before it is closed as too slow. */
   #maxUnacked(): number {
-    const size = Number(this.env.EVENT_MAX_UNACKED);
-    return Number.isInteger(size) && size >= 1 ? size : 2000;
+    return readConfig(this.env).EVENT_MAX_UNACKED;
   }
 
   #historySize(): number {
-    const size = Number(this.env.EVENT_HISTORY_SIZE);
-    return Number.isInteger(size) && size >= 1 ? size : 1000;
+    return readConfig(this.env).EVENT_HISTORY_SIZE;
   }
 
   #meta(key: string): string | null {
