@@ -5,7 +5,8 @@
  *
  * - GET /__bench/baseline: a bare Hono route with no middleware, the yardstick every
  *   scenario is divided by;
- * - GET /__bench/counters: this isolate's Durable Object calls made by the breaker client;
+ * - GET /__bench/counters: this isolate's calls to the circuit breakers' Durable Objects made
+ *   by the breaker client, counted here by wrapping the binding (see `countingBreakers`);
  * - POST /__bench/jobs?n=: queues n trivial jobs (rows in one statement, messages in batches of 100);
  * - POST /__bench/publish?topic=&n=: publishes n events to a topic from inside the Worker, 50 per call;
  * - /__bench/quiet/<path>: <path> served by the real Worker with OBSERVABILITY off, to
@@ -17,7 +18,6 @@ import { z } from "zod";
 import worker from "../src/index";
 import type { Bindings } from "../src/env";
 import { createDatabase } from "../src/data/database";
-import { breakerClient } from "../src/dependencies/breaker-client";
 import { defineJob } from "../src/jobs/define-job";
 import type { JobEnvelope } from "../src/jobs/envelope";
 import { registerJob } from "../src/jobs/registry";
@@ -29,8 +29,40 @@ registerJob(defineJob("bench-noop", z.object({}), () => Promise.resolve({})));
 
 const baseline = new Hono().get("/__bench/baseline", (c) => c.json({ ok: true }));
 
+/**
+ * The breaker client's Durable Object calls, counted per isolate by wrapping the
+ * CIRCUIT_BREAKERS binding's stubs, so production code carries no benchmark counter. Only the
+ * client's methods count: GET /health's `status` and the admin routes' `force` are not its calls.
+ */
+let breakerObjectCalls = 0;
+const CLIENT_METHODS: ReadonlySet<PropertyKey> = new Set(["acquire", "complete", "report"]);
+
+function countingBreakers(namespace: Env["CIRCUIT_BREAKERS"]): Env["CIRCUIT_BREAKERS"] {
+  return new Proxy(namespace, {
+    get(target, property) {
+      if (property === "get") {
+        return (id: DurableObjectId, options?: DurableObjectNamespaceGetDurableObjectOptions) => countingStub(target.get(id, options));
+      }
+      // The namespace's own methods refuse a Proxy as `this`: hand them out bound to it.
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+function countingStub<T extends object>(stub: T): T {
+  return new Proxy(stub, {
+    get(target, property) {
+      // The client reads a method only to call it at once, so a read is a call. The value
+      // goes out untouched: on an RPC stub every property is a remote method, even `bind`.
+      if (CLIENT_METHODS.has(property)) breakerObjectCalls++;
+      return Reflect.get(target, property);
+    },
+  });
+}
+
 const tools = new Hono<{ Bindings: Bindings }>()
-  .get("/__bench/counters", (c) => c.json({ breakerObjectCalls: breakerClient.objectCalls }))
+  .get("/__bench/counters", (c) => c.json({ breakerObjectCalls }))
   .post("/__bench/jobs", async (c) => {
     const n = Math.min(20_000, Number(c.req.query("n") ?? 1000));
     const sql = createDatabase(c.env, AbortSignal.timeout(30_000));
@@ -64,27 +96,35 @@ const tools = new Hono<{ Bindings: Bindings }>()
 // One copy of the bindings per isolate and variant, so the parsed [vars] stay cached (config.ts).
 const variants = { quiet: { OBSERVABILITY: "off" }, limited: { RATE_LIMIT_API_PER_MINUTE: "5", RATE_LIMIT_ADMIN_PER_MINUTE: "5" } } as const;
 const variantEnvs = new WeakMap<object, Map<string, Env>>();
-function variantEnv(env: Env, name: keyof typeof variants): Env {
+function variantEnv(env: Env, name: keyof typeof variants | "counted"): Env {
   let byName = variantEnvs.get(env);
   if (!byName) variantEnvs.set(env, (byName = new Map<string, Env>()));
   let variant = byName.get(name);
-  if (!variant) byName.set(name, (variant = { ...env, ...variants[name] }));
+  if (!variant) {
+    variant =
+      name === "counted"
+        ? { ...env, CIRCUIT_BREAKERS: countingBreakers(env.CIRCUIT_BREAKERS) }
+        : { ...variantEnv(env, "counted"), ...variants[name] };
+    byName.set(name, variant);
+  }
   return variant;
 }
 
 export default {
-  fetch(request, env, ctx) {
+  fetch(request, raw, ctx) {
+    // Every path sees the binding whose stubs count the breaker client's calls.
+    const env = variantEnv(raw, "counted");
     const url = new URL(request.url);
     const { pathname } = url;
     if (pathname === "/__bench/baseline") return baseline.fetch(request, env, ctx);
     const variant = /^\/__bench\/(quiet|limited)(\/.*)$/.exec(pathname);
     if (variant?.[1] && variant[2]) {
       url.pathname = variant[2];
-      return worker.fetch(new Request(url, request), variantEnv(env, variant[1] as keyof typeof variants), ctx);
+      return worker.fetch(new Request(url, request), variantEnv(raw, variant[1] as keyof typeof variants), ctx);
     }
     if (pathname.startsWith("/__bench/")) return tools.fetch(request, env, ctx);
     return worker.fetch(request, env, ctx);
   },
-  queue: (batch, env, ctx) => worker.queue(batch, env, ctx),
-  scheduled: (controller, env, ctx) => worker.scheduled(controller, env, ctx),
+  queue: (batch, env, ctx) => worker.queue(batch, variantEnv(env, "counted"), ctx),
+  scheduled: (controller, env, ctx) => worker.scheduled(controller, variantEnv(env, "counted"), ctx),
 } satisfies ExportedHandler<Env>;

@@ -5,7 +5,9 @@ import {
   decideFromView,
   isNewerView,
   OutcomeBuffer,
+  systemClock,
   type BreakerView,
+  type Clock,
   type Ticket,
 } from "../resilience";
 
@@ -40,8 +42,17 @@ interface Circuit {
   localTripUntil: number;
 }
 
+/** The Durable Object methods the client calls: the binding's stubs have them, and so do tests' plain objects. */
+export type BreakerObject = Pick<CircuitBreakerObject, "acquire" | "complete" | "report">;
+
+/** What the client needs of the CIRCUIT_BREAKERS binding: one object per dependency, by name. */
+export interface BreakerNamespace {
+  idFromName(name: string): DurableObjectId;
+  get(id: DurableObjectId): BreakerObject;
+}
+
 export interface BreakerContext {
-  namespace: DurableObjectNamespace<CircuitBreakerObject>;
+  namespace: BreakerNamespace;
   waitUntil(promise: Promise<unknown>): void;
   policy: DependencyPolicy;
 }
@@ -54,12 +65,16 @@ export interface BreakerContext {
  */
 export class BreakerClient {
   readonly #circuits = new Map<DependencyName, Circuit>();
-  /** Durable Object calls made, for the benchmarks and tests. */
-  objectCalls = 0;
+  readonly #clock: Clock;
+
+  /** `clock`: the isolate's by default; tests pass a manual one. */
+  constructor(clock: Clock = systemClock) {
+    this.#clock = clock;
+  }
 
   async admit(name: DependencyName, ctx: BreakerContext): Promise<Permit> {
     const circuit = this.#circuit(name);
-    const now = Date.now();
+    const now = this.#clock.now();
     if (!circuit.view || now - circuit.fetchedAt > VIEW_TTL_MS) this.#refresh(name, circuit, ctx);
     const view = circuit.view ?? closedView(name);
     const decision = decideFromView(view, now);
@@ -85,7 +100,6 @@ export class BreakerClient {
   complete(name: DependencyName, permit: Permit, verdict: "success" | "failure" | "release", ctx: BreakerContext): void {
     const circuit = this.#circuit(name);
     if (permit.kind === "ticket") {
-      this.objectCalls++;
       const reported = this.#stub(name, ctx)
         .complete(name, permit.ticket, verdict)
         .then((view) => this.#adopt(circuit, view))
@@ -99,7 +113,7 @@ export class BreakerClient {
     circuit.localFailures = verdict === "success" ? 0 : circuit.localFailures + 1;
     if (verdict === "failure" && circuit.localFailures >= ctx.policy.breaker.consecutiveFailures) this.#localTrip(name, circuit, ctx);
     const due = verdict === "failure" ? FAILURE_FLUSH_MS : FLUSH_INTERVAL_MS;
-    if (Date.now() - circuit.lastFlushAt >= due) this.#refresh(name, circuit, ctx);
+    if (this.#clock.now() - circuit.lastFlushAt >= due) this.#refresh(name, circuit, ctx);
   }
 
   /** What this isolate currently believes, for /health and the admin routes. */
@@ -119,7 +133,7 @@ export class BreakerClient {
         view: undefined,
         fetchedAt: 0,
         refreshing: undefined,
-        outcomes: new OutcomeBuffer(),
+        outcomes: new OutcomeBuffer({ clock: this.#clock }),
         lastFlushAt: 0,
         localFailures: 0,
         inFlight: 0,
@@ -131,7 +145,7 @@ export class BreakerClient {
     return circuit;
   }
 
-  #stub(name: DependencyName, ctx: BreakerContext) {
+  #stub(name: DependencyName, ctx: BreakerContext): BreakerObject {
     return ctx.namespace.get(ctx.namespace.idFromName(name));
   }
 
@@ -145,8 +159,7 @@ export class BreakerClient {
       circuit.reportAgain = true;
       return;
     }
-    this.objectCalls++;
-    circuit.lastFlushAt = Date.now();
+    circuit.lastFlushAt = this.#clock.now();
     circuit.reportAgain = false;
     const batch = circuit.outcomes.drain();
     circuit.refreshing = this.#stub(name, ctx)
@@ -164,7 +177,7 @@ export class BreakerClient {
 
   /** Enough failures seen here: stop calling now, and tell the object without delay. */
   #localTrip(name: DependencyName, circuit: Circuit, ctx: BreakerContext): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     const base = circuit.view ?? closedView(name);
     const openUntil = now + ctx.policy.breaker.breakDurationMs;
     circuit.localTripUntil = openUntil;
@@ -178,7 +191,6 @@ export class BreakerClient {
    * turned out CLOSED (the caller goes on as a local call), or a BrokenCircuitError.
    */
   async #claim(name: DependencyName, circuit: Circuit, ctx: BreakerContext): Promise<Permit | undefined> {
-    this.objectCalls++;
     let answer;
     try {
       answer = await this.#stub(name, ctx).acquire(name);
@@ -194,7 +206,7 @@ export class BreakerClient {
   }
 
   #adopt(circuit: Circuit, view: BreakerView, force = false): void {
-    circuit.fetchedAt = Date.now();
+    circuit.fetchedAt = this.#clock.now();
     if (!force && !isNewerView(view, circuit.view)) return;
     if (circuit.view && view.version > circuit.view.version) {
       // A real transition: outcomes buffered before it belong to the old state.

@@ -7,7 +7,9 @@ import {
   isTransientError,
   retry,
   retryBudget,
+  verdictOf,
   type Bulkhead,
+  type GiveUpReason,
   type RetryPolicy,
 } from "../resilience";
 import { breakerClient, type BreakerContext } from "./breaker-client";
@@ -34,6 +36,15 @@ interface IsolatePolicies {
 // Per isolate, like the bulkhead's count of calls in flight and the retry budget's window.
 const isolatePolicies = new Map<DependencyName, IsolatePolicies>();
 
+/**
+ * The give-ups counted in the metrics: the error was worth retrying, but the attempts, the
+ * time or the retry budget ran out (`budget`: the budget capping retries in an outage), or
+ * the upstream asked for too long a wait. Not counted: `not-retryable` and `not-idempotent`
+ * (no retry was ever on offer: the dependency answered, or the write must not repeat) and
+ * `aborted` (the caller left).
+ */
+const RETRY_GAVE_UP: ReadonlySet<GiveUpReason> = new Set<GiveUpReason>(["max-attempts", "deadline", "budget", "retry-after-too-long"]);
+
 function policiesFor(name: DependencyName, policy: DependencyPolicy): IsolatePolicies {
   let policies = isolatePolicies.get(name);
   if (!policies) {
@@ -41,7 +52,7 @@ function policiesFor(name: DependencyName, policy: DependencyPolicy): IsolatePol
       retry: retry({
         maxAttempts: policy.retry.maxAttempts,
         idempotent: false,
-        backoff: exponentialBackoff({ ...policy.retry, jitter: "full" }),
+        backoff: exponentialBackoff(policy.retry),
         attemptTimeoutMs: policy.timeoutMs,
         // Retries stay under 10% of calls (plus a few), so an outage is not amplified.
         budget: retryBudget({ ratio: 0.1, minRetriesPerWindow: 5, windowMs: 10_000 }),
@@ -78,6 +89,7 @@ export function guarded<T>(
   };
   const budget = options.budgetMs === undefined ? undefined : createDeadline(options.budgetMs, { parent: scope.signal });
   const requestSignal = budget?.signal ?? scope.signal;
+  const observed = readConfig(scope.env).OBSERVABILITY !== "off";
 
   const attempts = retryPolicy.execute(
     ({ signal: attemptSignal }) =>
@@ -90,12 +102,22 @@ export function guarded<T>(
           observeCall(scope, name, started, "ok");
           return result;
         } catch (error) {
-          breakerClient.complete(name, permit, verdict(error, requestSignal, attemptSignal), breakerContext);
+          breakerClient.complete(name, permit, verdictOf(error, { caller: requestSignal, attempt: attemptSignal }), breakerContext);
           observeCall(scope, name, started, attemptSignal.aborted && !requestSignal.aborted ? "timeout" : "error");
           throw error;
         }
       }, attemptSignal),
-    { signal: requestSignal, idempotent: options.idempotent },
+    {
+      signal: requestSignal,
+      idempotent: options.idempotent,
+      // Counted in memory, and sent with the isolate's next metrics batch like the calls.
+      onRetry: observed ? () => metrics.recordRetry(name) : undefined,
+      onGiveUp: observed
+        ? ({ reason }) => {
+            if (RETRY_GAVE_UP.has(reason)) metrics.recordRetryGiveUp(name, reason);
+          }
+        : undefined,
+    },
   );
   return attempts
     .catch((error: unknown) => {
@@ -115,15 +137,4 @@ function observeCall(scope: DependencyScope, name: DependencyName, started: numb
   metrics.recordDependency(name, ms, outcome);
   scope.telemetry?.recordDependency(name, ms, outcome, breakerClient.cachedView(name)?.state);
   metrics.flushIfDue(scope.env, (promise) => scope.waitUntil(promise));
-}
-
-/**
- * What a failed call says about the dependency: nothing when our own caller gave up; a
- * failure when it timed out or failed in a transient way; otherwise it answered (a SQL
- * constraint error, a 404) and is healthy.
- */
-function verdict(error: unknown, requestSignal: AbortSignal, attemptSignal: AbortSignal): "failure" | "success" | "release" {
-  if (requestSignal.aborted) return "release";
-  if (attemptSignal.aborted) return "failure";
-  return isTransientError(error) ? "failure" : "success";
 }

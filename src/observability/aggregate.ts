@@ -16,6 +16,13 @@ export interface DependencyMetrics {
   errors: number;
   timeouts: number;
   latency: Histogram;
+  /**
+   * Retries made: attempts after a call's first. This and `retryGiveUps` are optional
+   * because totals stored (and batches sent) before they were counted lack them.
+   */
+  retries?: number;
+  /** Calls the retry policy gave up on while a retry might have helped, by reason (`budget`, `max-attempts`…). */
+  retryGiveUps?: Record<string, number>;
 }
 
 export interface SlowQuery {
@@ -48,7 +55,13 @@ export function routeEntry(aggregate: MetricsAggregate, method: string, route: s
 }
 
 export function dependencyEntry(aggregate: MetricsAggregate, name: string): DependencyMetrics {
-  return (aggregate.dependencies[name] ??= { calls: 0, errors: 0, timeouts: 0, latency: emptyHistogram() });
+  return (aggregate.dependencies[name] ??= { calls: 0, errors: 0, timeouts: 0, latency: emptyHistogram(), retries: 0, retryGiveUps: {} });
+}
+
+/** Adds `count` retry give-ups for `reason` to a dependency's entry. */
+export function addRetryGiveUps(entry: DependencyMetrics, reason: string, count: number): void {
+  const giveUps = (entry.retryGiveUps ??= {});
+  giveUps[reason] = (giveUps[reason] ?? 0) + count;
 }
 
 /** Adds a batch into a total (the metrics Durable Object does this for every isolate's batch). */
@@ -66,6 +79,8 @@ export function mergeAggregate(into: MetricsAggregate, batch: MetricsAggregate):
     target.errors += entry.errors;
     target.timeouts += entry.timeouts;
     merge(target.latency, entry.latency);
+    target.retries = (target.retries ?? 0) + (entry.retries ?? 0);
+    for (const [reason, count] of Object.entries(entry.retryGiveUps ?? {})) addRetryGiveUps(target, reason, count);
   }
   into.slowQueries.count += batch.slowQueries.count;
   into.slowQueries.latest = [...batch.slowQueries.latest, ...into.slowQueries.latest]

@@ -1,6 +1,6 @@
 import type { Bindings } from "../env";
 import { observe } from "./histogram";
-import { dependencyEntry, emptyAggregate, isEmpty, mergeAggregate, MAX_SLOW_QUERIES, routeEntry, type MetricsAggregate, type SlowQuery } from "./aggregate";
+import { addRetryGiveUps, dependencyEntry, emptyAggregate, isEmpty, mergeAggregate, MAX_SLOW_QUERIES, routeEntry, type MetricsAggregate, type SlowQuery } from "./aggregate";
 import { describeError, log } from "./logger";
 
 /** An isolate sends its counts at most this often: never one Durable Object call per request. */
@@ -34,6 +34,17 @@ class MetricsBuffer {
     if (outcome !== "ok") entry.errors++;
     if (outcome === "timeout") entry.timeouts++;
     observe(entry.latency, ms);
+  }
+
+  /** One retry of a call to `name`: an attempt after the call's first. */
+  recordRetry(name: string): void {
+    const entry = dependencyEntry(this.#pending, name);
+    entry.retries = (entry.retries ?? 0) + 1;
+  }
+
+  /** A call to `name` that the retry policy gave up on, and why (`budget`, `max-attempts`…). */
+  recordRetryGiveUp(name: string, reason: string): void {
+    addRetryGiveUps(dependencyEntry(this.#pending, name), reason, 1);
   }
 
   recordSlowQuery(query: SlowQuery): void {

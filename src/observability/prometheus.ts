@@ -53,6 +53,18 @@ export function renderPrometheus(aggregate: MetricsAggregate): string {
     ...family("dependency_timeouts_total", "counter", "Calls that ran out of time.", (name) =>
       dependencies.map(([dependency, d]) => `${name}${labels({ dependency })} ${String(d.timeouts)}`),
     ),
+    ...family("dependency_retries_total", "counter", "Retries made: attempts after a call's first.", (name) =>
+      dependencies.map(([dependency, d]) => `${name}${labels({ dependency })} ${String(d.retries ?? 0)}`),
+    ),
+    ...family(
+      "dependency_retry_give_ups_total",
+      "counter",
+      "Calls failed on an error worth retrying with no retry left, by reason: max-attempts, deadline, budget (the retry budget was exhausted), retry-after-too-long.",
+      (name) =>
+        dependencies.flatMap(([dependency, d]) =>
+          Object.entries(d.retryGiveUps ?? {}).map(([reason, count]) => `${name}${labels({ dependency, reason })} ${String(count)}`),
+        ),
+    ),
     ...family("dependency_duration_ms", "histogram", "Time per call, by dependency.", (name) =>
       dependencies.flatMap(([dependency, d]) => histogramLines(name, { dependency }, d.latency)),
     ),

@@ -1,11 +1,10 @@
 /**
- * Delays between retries. Exponential growth spaces retries out while a dependency
- * recovers; jitter spreads the retries of many callers so they do not arrive in waves.
- * Definitions from the AWS Architecture Blog, "Exponential Backoff and Jitter":
+ * Delays between retries: exponential growth spaces retries out while a dependency recovers,
+ * and full jitter spreads the retries of many callers so they do not arrive in waves (the
+ * lowest total load on the dependency in AWS's measurements, "Exponential Backoff and
+ * Jitter"):
  *
- * - full:         delay(n) = random(0, min(cap, base · 2^n))       for n = 0, 1, 2, …
- * - decorrelated: delay(n) = min(cap, random(base, 3 · delay(n−1))), delay(−1) = base
- * - none:         delay(n) = min(cap, base · 2^n)
+ *   delay(n) = random(0, min(cap, base · 2^n))   for n = 0, 1, 2, …
  *
  * where random(a, b) is uniform in [a, b), base is `initialDelayMs` and cap is `maxDelayMs`.
  */
@@ -18,72 +17,39 @@ export interface DelaySequence {
   next(): number;
 }
 
-/**
- * A backoff strategy. It is stateless and shared; each execution calls `start()` for its own
- * sequence (decorrelated jitter depends on the previous delay of that execution only).
- */
+/** A backoff strategy. It is stateless and shared; each execution calls `start()` for its own sequence. */
 export interface Backoff {
   start(): DelaySequence;
 }
-
-export type Jitter = "full" | "decorrelated" | "none";
 
 export interface ExponentialBackoffOptions {
   /** The base delay (ms). */
   initialDelayMs: number;
   /** No delay exceeds this (ms). Must be ≥ `initialDelayMs`. */
   maxDelayMs: number;
-  /** Default `"full"`: the lowest total load on the dependency in AWS's measurements. */
-  jitter?: Jitter;
   /** Default `Math.random`. */
   random?: RandomSource;
 }
 
 /**
- * Exponential backoff with optional jitter.
+ * Exponential backoff with full jitter.
  *
  * @example
- * const backoff = exponentialBackoff({ initialDelayMs: 50, maxDelayMs: 1_000, jitter: "decorrelated" });
- * const delays = backoff.start();
- * delays.next(); // in [50, 150)
- * delays.next(); // in [50, min(1000, 3 × previous))
+ * const delays = exponentialBackoff({ initialDelayMs: 50, maxDelayMs: 1_000 }).start();
+ * delays.next(); // in [0, 50)
+ * delays.next(); // in [0, 100)
  */
 export function exponentialBackoff(options: ExponentialBackoffOptions): Backoff {
   const { initialDelayMs: base, maxDelayMs: cap } = options;
   if (!(base >= 0) || !Number.isFinite(base)) throw new RangeError("initialDelayMs must be a finite number ≥ 0");
   if (!(cap >= base)) throw new RangeError("maxDelayMs must be ≥ initialDelayMs");
-  const jitter = options.jitter ?? "full";
   const random = options.random ?? Math.random;
-
-  switch (jitter) {
-    case "none":
-      return { start: () => counting((n) => exponentialCeiling(base, cap, n)) };
-    case "full":
-      return { start: () => counting((n) => between(random, 0, exponentialCeiling(base, cap, n))) };
-    case "decorrelated":
-      return {
-        start() {
-          let previous = base;
-          return {
-            next() {
-              previous = Math.min(cap, between(random, base, previous * 3));
-              return previous;
-            },
-          };
-        },
-      };
-  }
-}
-
-/**
- * The same delay before every retry.
- *
- * @example
- * retry({ maxAttempts: 3, idempotent: true, backoff: constantBackoff(0) }); // retry at once
- */
-export function constantBackoff(delayMs: number): Backoff {
-  if (!(delayMs >= 0)) throw new RangeError("delayMs must be ≥ 0");
-  return { start: () => ({ next: () => delayMs }) };
+  return {
+    start() {
+      let n = 0;
+      return { next: () => between(random, 0, exponentialCeiling(base, cap, n++)) };
+    },
+  };
 }
 
 /**
@@ -102,9 +68,4 @@ function between(random: RandomSource, low: number, high: number): number {
   const r = Math.min(Math.max(random(), 0), 1);
   const value = low + r * (high - low);
   return Math.min(Math.max(value, low), high);
-}
-
-function counting(delay: (n: number) => number): DelaySequence {
-  let n = 0;
-  return { next: () => delay(n++) };
 }

@@ -1,15 +1,43 @@
-import type { StrategySnapshot, TripStrategy } from "./breaker-strategy";
-import { isTransientError } from "./classify";
+import { z } from "zod";
+import type { TripStrategy } from "./breaker-strategy";
+import { type BreakerView, type CircuitStateKind, decideFromView } from "./breaker-view";
 import { type Clock, systemClock } from "./clock";
-import {
-  BrokenCircuitError,
-  isAttemptTimeoutError,
-  isBrokenCircuitError,
-  isBulkheadRejectedError,
-  isDeadlineExceededError,
-  type RejectingState,
-} from "./errors";
-import { abortReason, invoke, raceAbort, toError } from "./signal";
+import type { RejectingState } from "./errors";
+
+// The breaker's persisted shapes as zod schemas: the types below are inferred from them, and
+// `restore()` parses a stored snapshot with them (it may come from an older deploy).
+const count = z.int().min(0);
+/** Absolute ms on the breaker's clock. zod 4 numbers exclude NaN and ±Infinity. */
+const time = z.number();
+const ProbeLeaseSchema = z.object({ id: count, expiresAt: time });
+const CircuitStateSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("CLOSED"), since: time }),
+  z.object({ kind: z.literal("OPEN"), since: time, until: time }),
+  z.object({ kind: z.literal("HALF_OPEN"), since: time, probes: z.array(ProbeLeaseSchema), succeeded: count }),
+  z.object({ kind: z.literal("FORCED_OPEN"), since: time }),
+  z.object({ kind: z.literal("FORCED_CLOSED"), since: time }),
+]);
+const BreakerCountersSchema = z.object({
+  successes: count,
+  failures: count,
+  rejections: count,
+  /** Probes given back without a verdict (caller aborted) or whose lease expired. */
+  releases: count,
+  opens: count,
+  lastTransitionAt: time.nullable(),
+});
+const SnapshotSchema = z.object({
+  format: z.literal(1),
+  state: CircuitStateSchema,
+  /** Increases with every state transition. */
+  version: count,
+  /** Opens since the circuit last closed: drives break duration growth. */
+  consecutiveOpens: count,
+  nextProbeId: count,
+  /** The strategy's own `toJSON()`; its `restore()` checks the rest. */
+  strategy: z.looseObject({ kind: z.string() }),
+  counters: BreakerCountersSchema,
+});
 
 /**
  * The breaker's state, a discriminated union on `kind`. Plain JSON: it is part of the
@@ -22,20 +50,14 @@ import { abortReason, invoke, raceAbort, toError } from "./signal";
  * - FORCED_OPEN / FORCED_CLOSED: held by an operator; no automatic transition until
  *   `reset()` (or the other `force…()`).
  */
-export type CircuitState =
-  | { kind: "CLOSED"; since: number }
-  | { kind: "OPEN"; since: number; until: number }
-  | { kind: "HALF_OPEN"; since: number; probes: ProbeLease[]; succeeded: number }
-  | { kind: "FORCED_OPEN"; since: number }
-  | { kind: "FORCED_CLOSED"; since: number };
+export type CircuitState = z.infer<typeof CircuitStateSchema>;
 
-export type CircuitStateKind = CircuitState["kind"];
+// Declared with the view (breaker-view.ts), which must not import this file; a state added
+// to the schema but not there fails to compile where a view is built from a state.
+export type { CircuitStateKind };
 
 /** A probe in flight. Its lease expires so that a probe whose result never comes back (the isolate died) does not hold its slot forever. */
-export interface ProbeLease {
-  id: number;
-  expiresAt: number;
-}
+export type ProbeLease = z.infer<typeof ProbeLeaseSchema>;
 
 /**
  * Proof of admission, handed back with the call's outcome. Plain data, so a Durable Object
@@ -55,51 +77,10 @@ export type Admission =
  */
 export type Outcome = { ok: boolean; at: number } | { successes: number; failures: number; at: number };
 
-export interface BreakerCounters {
-  successes: number;
-  failures: number;
-  rejections: number;
-  /** Probes given back without a verdict (caller aborted) or whose lease expired. */
-  releases: number;
-  opens: number;
-  lastTransitionAt: number | null;
-}
+export type BreakerCounters = z.infer<typeof BreakerCountersSchema>;
 
 /** Everything needed to rebuild the breaker: the output of `toJSON()`, input of `restore()`. */
-export interface CircuitBreakerSnapshot {
-  format: 1;
-  state: CircuitState;
-  /** Increases with every state transition. */
-  version: number;
-  /** Opens since the circuit last closed: drives break duration growth. */
-  consecutiveOpens: number;
-  nextProbeId: number;
-  strategy: StrategySnapshot;
-  counters: BreakerCounters;
-}
-
-/**
- * What an isolate caches to decide locally, without asking the Durable Object, whether to
- * call a dependency. See `decideFromView` in breaker-view.ts.
- */
-export interface BreakerView {
-  dependency: string;
-  state: CircuitStateKind;
-  /** Keep the view with the highest version: responses can arrive out of order. */
-  version: number;
-  /** OPEN: when probes will be admitted (absolute ms); otherwise null. */
-  openUntil: number | null;
-  /** As of `at`, how long a refused caller should wait (0 when calls pass). */
-  retryAfterMs: number;
-  /** When the view was taken (the breaker's clock). */
-  at: number;
-}
-
-export interface StateChange {
-  dependency: string;
-  from: CircuitState;
-  to: CircuitState;
-}
+export type CircuitBreakerSnapshot = z.infer<typeof SnapshotSchema>;
 
 export interface CircuitBreakerOptions {
   /** The dependency, e.g. `"neon"`: names it in errors, views and events. */
@@ -116,13 +97,9 @@ export interface CircuitBreakerOptions {
   halfOpenProbes?: number;
   /** A probe not reported within this time (ms) frees its slot. Longer than any request. Default 30 000. */
   probeLeaseMs?: number;
-  /** Which errors of `execute()` count as failures. Default `isTransientError`; other errors count as successes (the dependency answered). */
-  isFailure?: (error: Error) => boolean;
   clock?: Clock;
   /** A snapshot from `toJSON()`. Invalid or absent: start CLOSED. */
   initialState?: unknown;
-  /** Called on every transition; for logs and metrics. Must not throw. */
-  onStateChange?: (change: StateChange) => void;
 }
 
 /**
@@ -130,16 +107,12 @@ export interface CircuitBreakerOptions {
  * instead of waiting on it, and lets a few probes through after a pause to find out whether
  * it recovered.
  *
- * Every method is synchronous except `execute`, and reads the time once: a Durable Object
- * can load, decide and save without an `await` between the decision and the state change
- * (two concurrent probe claims cannot both win the last slot). Time-driven transitions
- * (OPEN → HALF_OPEN, expired probe leases) happen lazily on the next call, or on `tick()`
- * from an alarm set at `nextTransitionAt()`.
- *
- * @example
- * // In one isolate:
- * const neonBreaker = circuitBreaker({ name: "neon", strategy: new ConsecutiveFailures(5), breakDurationMs: 10_000 });
- * const rows = await neonBreaker.execute(({ signal }) => query(signal), c.get("signal"));
+ * Every method is synchronous and reads the time once: a Durable Object can load, decide
+ * and save without an `await` between the decision and the state change (two concurrent
+ * probe claims cannot both win the last slot). Time-driven transitions (OPEN → HALF_OPEN,
+ * expired probe leases) happen lazily on the next call, or on `tick()` from an alarm set at
+ * `nextTransitionAt()`. Isolates call a dependency on a cached {@link BreakerView} and
+ * report what happened; see src/dependencies/breaker-client.ts.
  *
  * @example
  * // In a Durable Object (one per dependency), claiming a probe for an isolate:
@@ -157,8 +130,6 @@ export class CircuitBreaker {
   readonly #maxMs: number;
   readonly #probes: number;
   readonly #leaseMs: number;
-  readonly #isFailure: (error: Error) => boolean;
-  readonly #onStateChange: ((change: StateChange) => void) | undefined;
 
   #state: CircuitState;
   #version = 0;
@@ -187,8 +158,6 @@ export class CircuitBreaker {
     this.#maxMs = Math.max(options.maxBreakDurationMs ?? 16 * options.breakDurationMs, options.breakDurationMs);
     this.#probes = probes;
     this.#leaseMs = options.probeLeaseMs ?? 30_000;
-    this.#isFailure = options.isFailure ?? isTransientError;
-    this.#onStateChange = options.onStateChange;
     // `since: 0`: a breaker that never opened has no outage whose late reports to ignore.
     // (In a Durable Object it is created by the first report, whose outcomes came before.)
     this.#state = { kind: "CLOSED", since: 0 };
@@ -251,25 +220,21 @@ export class CircuitBreaker {
   tryAcquire(): Admission {
     this.tick();
     const now = this.#clock.now();
+    // The same decision an isolate takes from its cached view; only probe slots need more.
+    const decision = decideFromView(this.#viewAt(now), now);
+    if (decision.action === "reject") return this.#reject(decision.state, decision.retryAfterMs);
     const state = this.#state;
-    switch (state.kind) {
-      case "CLOSED":
-      case "FORCED_CLOSED":
-        return { ok: true, ticket: { kind: "call", version: this.#version } };
-      case "OPEN":
-        return this.#reject("OPEN", state.until - now);
-      case "FORCED_OPEN":
-        return this.#reject("FORCED_OPEN", this.#baseMs);
-      case "HALF_OPEN": {
-        if (state.probes.length + state.succeeded >= this.#probes) {
-          const earliest = Math.min(...state.probes.map((p) => p.expiresAt));
-          return this.#reject("HALF_OPEN", Math.min(earliest - now, this.#baseMs));
-        }
-        const id = this.#nextProbeId++;
-        state.probes.push({ id, expiresAt: now + this.#leaseMs });
-        return { ok: true, ticket: { kind: "probe", version: this.#version, id } };
-      }
+    // A claim only comes from HALF_OPEN here: tick() has already ended a finished break.
+    if (decision.action === "call" || state.kind !== "HALF_OPEN") {
+      return { ok: true, ticket: { kind: "call", version: this.#version } };
     }
+    if (state.probes.length + state.succeeded >= this.#probes) {
+      const earliest = Math.min(...state.probes.map((p) => p.expiresAt));
+      return this.#reject("HALF_OPEN", Math.min(earliest - now, this.#baseMs));
+    }
+    const id = this.#nextProbeId++;
+    state.probes.push({ id, expiresAt: now + this.#leaseMs });
+    return { ok: true, ticket: { kind: "probe", version: this.#version, id } };
   }
 
   /** The call of `ticket` succeeded. */
@@ -356,41 +321,6 @@ export class CircuitBreaker {
     this.#transition({ kind: "CLOSED", since: now }, now);
   }
 
-  /**
-   * Runs `fn` through the breaker in this isolate: refused at once with a
-   * `BrokenCircuitError` when the circuit does not admit it; otherwise its outcome is
-   * recorded:
-   * - an `AttemptTimeoutError` (the dependency was too slow) or an error `isFailure` accepts: failure;
-   * - a caller abort, an exceeded deadline, or a refusal by another policy (bulkhead, inner
-   *   breaker): released, no verdict (a probe slot goes back for another caller);
-   * - any other error: success, the dependency did answer (e.g. with a constraint violation).
-   *
-   * @example
-   * await breaker.execute(({ signal }) => fetch(url, { signal }), c.get("signal"));
-   */
-  async execute<T>(fn: (context: { signal: AbortSignal }) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    // A caller that is already gone must not take a probe slot.
-    if (signal?.aborted) throw abortReason(signal);
-    const admission = this.tryAcquire();
-    if (!admission.ok) throw new BrokenCircuitError(this.name, admission.retryAfterMs, admission.state);
-    const ticket = admission.ticket;
-    try {
-      const value = await raceAbort(
-        invoke(() => fn({ signal: signal ?? NEVER })),
-        signal,
-      );
-      this.success(ticket);
-      return value;
-    } catch (thrown) {
-      const error = toError(thrown);
-      const verdict = this.#verdict(error, signal);
-      if (verdict === "release") this.release(ticket);
-      else if (verdict === "failure") this.failure(ticket);
-      else this.success(ticket);
-      throw error;
-    }
-  }
-
   /** A snapshot for persistence: plain JSON, restorable with `restore()`. */
   toJSON(): CircuitBreakerSnapshot {
     this.tick();
@@ -408,7 +338,10 @@ export class CircuitBreaker {
   /** The small view an isolate caches (see {@link BreakerView}). */
   view(): BreakerView {
     this.tick();
-    const now = this.#clock.now();
+    return this.#viewAt(this.#clock.now());
+  }
+
+  #viewAt(now: number): BreakerView {
     const state = this.#state;
     const base = { dependency: this.name, state: state.kind, version: this.#version, at: now };
     switch (state.kind) {
@@ -419,19 +352,6 @@ export class CircuitBreaker {
       default:
         return { ...base, openUntil: null, retryAfterMs: 0 };
     }
-  }
-
-  /** What a failed `execute` says about the dependency. */
-  #verdict(error: Error, signal: AbortSignal | undefined): "success" | "failure" | "release" {
-    // An attempt timeout (a retry policy's, outside this breaker) means the dependency was
-    // too slow: that is evidence against it, even though it arrives as an abort.
-    if (isAttemptTimeoutError(error)) return "failure";
-    // The caller left or ran out of time, or a local policy refused: nothing was learnt.
-    if (signal?.aborted || error.name === "AbortError") return "release";
-    if (isDeadlineExceededError(error) || isBulkheadRejectedError(error) || isBrokenCircuitError(error)) {
-      return "release";
-    }
-    return this.#isFailure(error) ? "failure" : "success";
   }
 
   #reject(state: RejectingState, retryAfterMs: number): Admission {
@@ -455,7 +375,6 @@ export class CircuitBreaker {
   }
 
   #transition(to: CircuitState, now: number): void {
-    const from = this.#state;
     this.#state = to;
     this.#version++;
     this.#counters.lastTransitionAt = now;
@@ -465,12 +384,12 @@ export class CircuitBreaker {
       this.#strategy.reset();
       this.#consecutiveOpens = 0;
     }
-    this.#onStateChange?.({ dependency: this.name, from, to: copyState(to) });
   }
 
   #load(value: unknown): void {
-    const snapshot = parseSnapshot(value);
-    if (!snapshot) return;
+    const parsed = SnapshotSchema.safeParse(value);
+    if (!parsed.success) return;
+    const snapshot = parsed.data;
     this.#state = snapshot.state;
     this.#version = snapshot.version;
     this.#consecutiveOpens = snapshot.consecutiveOpens;
@@ -480,25 +399,6 @@ export class CircuitBreaker {
   }
 }
 
-/**
- * Creates a circuit breaker (see {@link CircuitBreaker}).
- *
- * @example
- * const breaker = circuitBreaker({
- *   name: "upstash",
- *   strategy: new FailureRate({ threshold: 0.5, minThroughput: 20, windowMs: 30_000 }),
- *   breakDurationMs: 5_000,
- *   breakDurationMultiplier: 2,
- *   maxBreakDurationMs: 60_000,
- *   halfOpenProbes: 3,
- * });
- */
-export function circuitBreaker(options: CircuitBreakerOptions): CircuitBreaker {
-  return new CircuitBreaker(options);
-}
-
-const NEVER = new AbortController().signal;
-
 /** Normalises a reported outcome; counts that are not non-negative integers count as 0. */
 function toCounts(outcome: Outcome): { successes: number; failures: number; at: number } {
   if ("ok" in outcome) return { successes: outcome.ok ? 1 : 0, failures: outcome.ok ? 0 : 1, at: outcome.at };
@@ -506,81 +406,9 @@ function toCounts(outcome: Outcome): { successes: number; failures: number; at: 
 }
 
 function countOrZero(value: number): number {
-  return isCount(value) ? value : 0;
+  return Number.isInteger(value) && value >= 0 ? value : 0;
 }
 
 function copyState(state: CircuitState): CircuitState {
   return state.kind === "HALF_OPEN" ? { ...state, probes: state.probes.map((p) => ({ ...p })) } : { ...state };
-}
-
-// ---- Reading a snapshot back from storage: trust nothing, fall back to CLOSED. ----
-
-function parseSnapshot(value: unknown): CircuitBreakerSnapshot | undefined {
-  if (!isRecord(value) || value.format !== 1) return undefined;
-  const { state, version, consecutiveOpens, nextProbeId, strategy, counters } = value;
-  const parsedState = parseState(state);
-  const parsedCounters = parseCounters(counters);
-  if (!parsedState || !parsedCounters) return undefined;
-  if (!isCount(version) || !isCount(consecutiveOpens) || !isCount(nextProbeId)) return undefined;
-  if (!isRecord(strategy) || typeof strategy.kind !== "string") return undefined;
-  return {
-    format: 1,
-    state: parsedState,
-    version,
-    consecutiveOpens,
-    nextProbeId,
-    strategy: strategy as StrategySnapshot,
-    counters: parsedCounters,
-  };
-}
-
-function parseState(value: unknown): CircuitState | undefined {
-  if (!isRecord(value) || !isTime(value.since)) return undefined;
-  const since = value.since;
-  switch (value.kind) {
-    case "CLOSED":
-    case "FORCED_OPEN":
-    case "FORCED_CLOSED":
-      return { kind: value.kind, since };
-    case "OPEN":
-      return isTime(value.until) ? { kind: "OPEN", since, until: value.until } : undefined;
-    case "HALF_OPEN": {
-      const { probes, succeeded } = value;
-      if (!Array.isArray(probes) || !isCount(succeeded)) return undefined;
-      const leases = (probes as unknown[]).filter(
-        (p): p is ProbeLease => isRecord(p) && isCount(p.id) && isTime(p.expiresAt),
-      );
-      if (leases.length !== probes.length) return undefined;
-      return { kind: "HALF_OPEN", since, probes: leases.map((p) => ({ id: p.id, expiresAt: p.expiresAt })), succeeded };
-    }
-    default:
-      return undefined;
-  }
-}
-
-function parseCounters(value: unknown): BreakerCounters | undefined {
-  if (!isRecord(value)) return undefined;
-  const { successes, failures, rejections, releases, opens, lastTransitionAt } = value;
-  if (![successes, failures, rejections, releases, opens].every(isCount)) return undefined;
-  if (lastTransitionAt !== null && !isTime(lastTransitionAt)) return undefined;
-  return {
-    successes: successes as number,
-    failures: failures as number,
-    rejections: rejections as number,
-    releases: releases as number,
-    opens: opens as number,
-    lastTransitionAt,
-  };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0;
-}
-
-function isTime(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value);
 }

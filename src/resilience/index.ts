@@ -1,21 +1,25 @@
 /**
- * Resilience policies for calls to dependencies: plain TypeScript, no I/O and no runtime
- * imports, time taken from an injectable Clock. The usual composition for one call, from
- * outside in:
+ * Resilience policies for calls to dependencies: plain TypeScript, no I/O and no Workers
+ * imports (zod, to read stored snapshots back, is the one library), time taken from an
+ * injectable Clock.
  *
- *   retry (whole-call deadline, budget) → circuit breaker (fail fast while the dependency
- *   is down) → bulkhead (bounded concurrency) → the call, with the attempt's signal.
+ * How src/dependencies/guard.ts composes them for one call, from outside in:
  *
- * A BrokenCircuitError and a BulkheadRejectedError are not retryable, so a refusal ends
- * the call at once instead of being retried.
+ *   the request's deadline (or a tighter budget for optional work, `createDeadline`)
+ *   → retry (idempotent calls, transient errors, within the retry budget, never sleeping
+ *     past the deadline; each attempt under its own timeout)
+ *   → bulkhead (bounded concurrency per isolate)
+ *   → circuit breaker (one per dependency for the whole fleet, a `CircuitBreaker` in a
+ *     Durable Object; each isolate decides from a cached `BreakerView` with `decideFromView`
+ *     and reports how each call ended, an error judged by `verdictOf`)
+ *   → the call, with the attempt's signal.
  *
- * @example
- * const result = await neonRetry.execute(
- *   ({ signal }) => neonBreaker.execute(({ signal }) => neonBulkhead.execute(({ signal }) => query(signal), signal), signal),
- *   c.get("signal"),
- * );
+ * The bulkhead sits outside the breaker so that, once a dependency starts failing, no more
+ * calls reach it than the breaker's threshold. A BrokenCircuitError and a
+ * BulkheadRejectedError are not retryable, so a refusal ends the call at once instead of
+ * being retried.
  */
-export { type Clock, ManualClock, systemClock } from "./clock";
+export { type Clock, systemClock } from "./clock";
 export {
   AttemptTimeoutError,
   BrokenCircuitError,
@@ -42,12 +46,10 @@ export { abortReason, raceAbort } from "./signal";
 export { createDeadline, type Deadline, deadlineOf } from "./deadline";
 export {
   type Backoff,
-  constantBackoff,
   type DelaySequence,
   exponentialBackoff,
   exponentialCeiling,
   type ExponentialBackoffOptions,
-  type Jitter,
   type RandomSource,
 } from "./backoff";
 export { type RetryBudget, retryBudget, type RetryBudgetOptions, type RetryBudgetStats } from "./retry-budget";
@@ -56,7 +58,6 @@ export {
   type GiveUpReason,
   retry,
   type RetryContext,
-  type RetryCounters,
   type RetryEvent,
   type RetryExecuteOptions,
   type RetryOptions,
@@ -73,19 +74,16 @@ export {
 export {
   type Admission,
   type BreakerCounters,
-  type BreakerView,
   CircuitBreaker,
-  circuitBreaker,
   type CircuitBreakerOptions,
   type CircuitBreakerSnapshot,
   type CircuitState,
   type CircuitStateKind,
   type Outcome,
   type ProbeLease,
-  type StateChange,
   type Ticket,
 } from "./circuit-breaker";
-export { decideFromView, isNewerView, type ViewDecision } from "./breaker-view";
+export { type BreakerView, decideFromView, isNewerView, type Verdict, verdictOf, type ViewDecision } from "./breaker-view";
 export { OutcomeBuffer, type OutcomeBufferOptions } from "./outcome-buffer";
 export { anyOf } from "./any-of";
 export { type Bulkhead, bulkhead, type BulkheadOptions } from "./bulkhead";

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from "./clock";
+import { SlidingWindow } from "./sliding-window";
 
 /**
  * Caps retries as a share of calls, so retries cannot multiply the load on a dependency
@@ -35,9 +36,7 @@ export interface RetryBudgetOptions {
 
 /**
  * A sliding-window retry budget (the Finagle/gRPC idea): over the last `windowMs`,
- * retries ≤ `minRetriesPerWindow` + `ratio` × calls. Counts are kept per bucket of
- * `windowMs / buckets`, so memory does not grow with traffic; the window slides a bucket at
- * a time, which means it spans between `windowMs − windowMs/buckets` and `windowMs`.
+ * retries ≤ `minRetriesPerWindow` + `ratio` × calls, counted in a {@link SlidingWindow}.
  *
  * @example
  * const budget = retryBudget({ ratio: 0.1, minRetriesPerWindow: 10, windowMs: 10_000 });
@@ -51,71 +50,37 @@ export function retryBudget(options: RetryBudgetOptions): RetryBudget {
 class SlidingRetryBudget implements RetryBudget {
   readonly #ratio: number;
   readonly #min: number;
-  readonly #bucketMs: number;
   readonly #clock: Clock;
-  /** Which absolute bucket (⌊time / bucketMs⌋) each ring slot currently holds. */
-  readonly #slotOf: number[];
-  readonly #calls: number[];
-  readonly #retries: number[];
+  /** Calls and retries over the window. */
+  readonly #window: SlidingWindow;
 
   constructor(options: RetryBudgetOptions) {
-    const buckets = options.buckets ?? 10;
     if (!(options.ratio >= 0)) throw new RangeError("ratio must be ≥ 0");
     if (!(options.minRetriesPerWindow >= 0)) throw new RangeError("minRetriesPerWindow must be ≥ 0");
-    if (!(options.windowMs > 0)) throw new RangeError("windowMs must be > 0");
-    if (!Number.isInteger(buckets) || buckets < 1) throw new RangeError("buckets must be an integer ≥ 1");
     this.#ratio = options.ratio;
     this.#min = options.minRetriesPerWindow;
-    this.#bucketMs = options.windowMs / buckets;
     this.#clock = options.clock ?? systemClock;
-    this.#slotOf = new Array<number>(buckets).fill(Number.NEGATIVE_INFINITY);
-    this.#calls = new Array<number>(buckets).fill(0);
-    this.#retries = new Array<number>(buckets).fill(0);
+    this.#window = new SlidingWindow(options.windowMs, options.buckets);
   }
 
   recordCall(): void {
-    const slot = this.#currentSlot();
-    this.#calls[slot] = (this.#calls[slot] ?? 0) + 1;
+    const now = this.#clock.now();
+    this.#window.add(now, 1, 0, now);
   }
 
   tryAcquireRetry(): boolean {
-    if (this.stats().available < 1) return false;
-    const slot = this.#currentSlot();
-    this.#retries[slot] = (this.#retries[slot] ?? 0) + 1;
+    const now = this.#clock.now();
+    if (this.#statsAt(now).available < 1) return false;
+    this.#window.add(now, 0, 1, now);
     return true;
   }
 
   stats(): RetryBudgetStats {
-    const current = this.#bucketIndex();
-    const size = this.#slotOf.length;
-    let calls = 0;
-    let retries = 0;
-    for (let slot = 0; slot < size; slot++) {
-      const bucket = this.#slotOf[slot] ?? Number.NEGATIVE_INFINITY;
-      // Live buckets are the last `size` ones; a clock that stepped back leaves some "future"
-      // buckets, which are ignored rather than counted twice.
-      if (bucket > current - size && bucket <= current) {
-        calls += this.#calls[slot] ?? 0;
-        retries += this.#retries[slot] ?? 0;
-      }
-    }
+    return this.#statsAt(this.#clock.now());
+  }
+
+  #statsAt(now: number): RetryBudgetStats {
+    const [calls, retries] = this.#window.totals(now);
     return { calls, retries, available: Math.max(0, this.#min + this.#ratio * calls - retries) };
-  }
-
-  #bucketIndex(): number {
-    return Math.floor(this.#clock.now() / this.#bucketMs);
-  }
-
-  /** The ring slot of the current bucket, emptied first if it still holds an old bucket. */
-  #currentSlot(): number {
-    const bucket = this.#bucketIndex();
-    const size = this.#slotOf.length;
-    const slot = ((bucket % size) + size) % size;
-    if (this.#slotOf[slot] !== bucket) {
-      this.#slotOf[slot] = bucket;
-      this.#calls[slot] = 0;
-      this.#retries[slot] = 0;
-    }
-    return slot;
   }
 }

@@ -24,6 +24,13 @@ export interface RetryExecuteOptions {
   deadlineAt?: number;
   /** Overrides the policy's `idempotent` for this call (e.g. `false` for a write). */
   idempotent?: boolean;
+  /**
+   * Called before each wait. Per call rather than per policy, because the caller knows what
+   * the policy does not (the dependency, the request, whether metrics are on). Must not throw.
+   */
+  onRetry?: (event: RetryEvent) => void;
+  /** Called when the call ends in an error, with the reason. Must not throw. */
+  onGiveUp?: (event: GiveUpEvent) => void;
 }
 
 /** Why a call ended with an error rather than another attempt. */
@@ -52,15 +59,6 @@ export interface GiveUpEvent {
   error: Error;
 }
 
-export interface RetryCounters {
-  calls: number;
-  attempts: number;
-  retries: number;
-  successes: number;
-  failures: number;
-  giveUps: Record<GiveUpReason, number>;
-}
-
 export interface RetryOptions {
   /** Attempts in total, the first included (≥ 1). */
   maxAttempts: number;
@@ -84,12 +82,6 @@ export interface RetryOptions {
   /** Shared by the calls to one dependency in this isolate; no retry when it says no. */
   budget?: RetryBudget;
   clock?: Clock;
-  /** Called before each wait; for logs and metrics. Must not throw. */
-  onRetry?: (event: RetryEvent) => void;
-  /** Called when a call ends in an error; for logs and metrics. Must not throw. */
-  onGiveUp?: (event: GiveUpEvent) => void;
-  /** Called when a call succeeds, with the attempts it took. Must not throw. */
-  onSuccess?: (event: { attempts: number }) => void;
 }
 
 /**
@@ -102,8 +94,6 @@ export interface RetryPolicy {
    * error, or with the abort reason when the caller's signal aborts.
    */
   execute<T>(fn: (context: RetryContext) => Promise<T>, options?: AbortSignal | RetryExecuteOptions): Promise<T>;
-  /** Cumulative counts since the policy was created (per isolate). */
-  readonly counters: Readonly<RetryCounters>;
 }
 
 /**
@@ -129,25 +119,11 @@ interface Call {
   readonly deadlineAt: number | undefined;
   readonly idempotent: boolean;
   readonly delays: { next(): number };
+  readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly onGiveUp: ((event: GiveUpEvent) => void) | undefined;
 }
 
 class Retry implements RetryPolicy {
-  readonly counters: RetryCounters = {
-    calls: 0,
-    attempts: 0,
-    retries: 0,
-    successes: 0,
-    failures: 0,
-    giveUps: {
-      "not-idempotent": 0,
-      "not-retryable": 0,
-      "max-attempts": 0,
-      "retry-after-too-long": 0,
-      deadline: 0,
-      budget: 0,
-      aborted: 0,
-    },
-  };
   readonly #options: RetryOptions;
   readonly #clock: Clock;
   readonly #backoff: Backoff;
@@ -169,55 +145,51 @@ class Retry implements RetryPolicy {
   }
 
   execute<T>(fn: (context: RetryContext) => Promise<T>, options?: AbortSignal | RetryExecuteOptions): Promise<T> {
-    const { signal, deadlineAt, idempotent } = options instanceof AbortSignal ? { signal: options } : (options ?? {});
+    const { signal, deadlineAt, idempotent, onRetry, onGiveUp } = options instanceof AbortSignal ? { signal: options } : (options ?? {});
     const deadlines = [deadlineAt, deadlineOf(signal)].filter((d): d is number => d !== undefined);
     const call: Call = {
       signal,
       deadlineAt: deadlines.length > 0 ? Math.min(...deadlines) : undefined,
       idempotent: idempotent ?? this.#options.idempotent,
       delays: this.#backoff.start(),
+      onRetry,
+      onGiveUp,
     };
-    this.counters.calls++;
     this.#options.budget?.recordCall();
     return this.#run(fn, call, 1);
   }
 
   async #run<T>(fn: (context: RetryContext) => Promise<T>, call: Call, attempt: number): Promise<T> {
     const { signal, deadlineAt } = call;
-    if (signal?.aborted) throw this.#giveUp("aborted", attempt - 1, abortReason(signal));
+    if (signal?.aborted) throw giveUp(call, "aborted", attempt - 1, abortReason(signal));
     if (deadlineAt !== undefined && this.#clock.now() >= deadlineAt) {
-      throw this.#giveUp("deadline", attempt - 1, new DeadlineExceededError(deadlineAt));
+      throw giveUp(call, "deadline", attempt - 1, new DeadlineExceededError(deadlineAt));
     }
 
-    this.counters.attempts++;
     let error: Error;
     try {
-      const value = await this.#attempt(fn, call, attempt);
-      this.counters.successes++;
-      this.#options.onSuccess?.({ attempts: attempt });
-      return value;
+      return await this.#attempt(fn, call, attempt);
     } catch (thrown) {
       error = thrown as Error; // #attempt only rejects with Errors (see signal.ts)
     }
 
     const reason = this.#verdict(error, call, attempt);
-    if (reason !== undefined) throw this.#giveUp(reason.why, attempt, reason.error);
+    if (reason !== undefined) throw giveUp(call, reason.why, attempt, reason.error);
 
     const delayMs = Math.max(call.delays.next(), retryAfterOf(error) ?? 0);
     if (deadlineAt !== undefined && this.#clock.now() + delayMs >= deadlineAt) {
-      throw this.#giveUp("deadline", attempt, error);
+      throw giveUp(call, "deadline", attempt, error);
     }
     // Checked last, so budget is only spent on retries that will really happen.
     if (this.#options.budget && !this.#options.budget.tryAcquireRetry()) {
-      throw this.#giveUp("budget", attempt, error);
+      throw giveUp(call, "budget", attempt, error);
     }
 
-    this.#options.onRetry?.({ attempt, delayMs, error });
-    this.counters.retries++;
+    call.onRetry?.({ attempt, delayMs, error });
     try {
       await this.#clock.sleep(delayMs, signal);
     } catch {
-      throw this.#giveUp("aborted", attempt, abortReason(signal as AbortSignal));
+      throw giveUp(call, "aborted", attempt, abortReason(signal as AbortSignal));
     }
     return this.#run(fn, call, attempt + 1);
   }
@@ -286,11 +258,10 @@ class Retry implements RetryPolicy {
     if (timeout !== undefined) return { ms: timeout, reason: () => new AttemptTimeoutError(timeout) };
     return undefined;
   }
+}
 
-  #giveUp(reason: GiveUpReason, attempts: number, error: Error): Error {
-    this.counters.failures++;
-    this.counters.giveUps[reason]++;
-    this.#options.onGiveUp?.({ attempts, reason, error });
-    return error;
-  }
+/** Tells the call's observer why it ends, and returns the error it ends with. */
+function giveUp(call: Call, reason: GiveUpReason, attempts: number, error: Error): Error {
+  call.onGiveUp?.({ attempts, reason, error });
+  return error;
 }

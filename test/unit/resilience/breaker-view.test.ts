@@ -1,9 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { ConsecutiveFailures } from "../../../src/resilience/breaker-strategy";
-import { decideFromView, isNewerView } from "../../../src/resilience/breaker-view";
-import { type BreakerView, circuitBreaker } from "../../../src/resilience/circuit-breaker";
-import { ManualClock } from "../../../src/resilience/clock";
+import { type BreakerView, decideFromView, isNewerView, verdictOf } from "../../../src/resilience/breaker-view";
+import { CircuitBreaker } from "../../../src/resilience/circuit-breaker";
+import {
+  AttemptTimeoutError,
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  DeadlineExceededError,
+  HttpStatusError,
+} from "../../../src/resilience/errors";
+import { ManualClock } from "./manual-clock";
 import { OutcomeBuffer } from "../../../src/resilience/outcome-buffer";
+import { neonError } from "./helpers";
 
 const view = (overrides: Partial<BreakerView>): BreakerView => ({
   dependency: "neon",
@@ -41,12 +49,43 @@ describe("decideFromView", () => {
 
   it("works on a breaker's real view", async () => {
     const clock = new ManualClock(0);
-    const breaker = circuitBreaker({ name: "redis", strategy: new ConsecutiveFailures(1), breakDurationMs: 1_000, clock });
+    const breaker = new CircuitBreaker({ name: "redis", strategy: new ConsecutiveFailures(1), breakDurationMs: 1_000, clock });
     breaker.failure({ kind: "call", version: 0 });
     const open = breaker.view();
     expect(decideFromView(open, clock.now() + 400)).toMatchObject({ action: "reject", retryAfterMs: 600 });
     await clock.advance(1_000);
     expect(decideFromView(open, clock.now())).toEqual({ action: "claim" });
+  });
+});
+
+describe("verdictOf", () => {
+  const aborted = (reason: unknown) => AbortSignal.abort(reason);
+
+  it("counts transient errors and attempt timeouts against the dependency", () => {
+    expect(verdictOf(new TypeError("fetch failed"))).toBe("failure");
+    expect(verdictOf(new HttpStatusError(503))).toBe("failure");
+    expect(verdictOf(new AttemptTimeoutError(100))).toBe("failure");
+  });
+
+  it("counts an answer that is an error (a constraint violation, a 404) for it", () => {
+    expect(verdictOf(neonError("duplicate key", { code: "23505" }))).toBe("success");
+    expect(verdictOf(new HttpStatusError(404))).toBe("success");
+  });
+
+  it("releases without a verdict when the caller left, or nothing was learnt", () => {
+    expect(verdictOf(new TypeError("fetch failed"), { caller: aborted(new Error("client left")) })).toBe("release");
+    expect(verdictOf(new DOMException("x", "AbortError"))).toBe("release");
+    expect(verdictOf(new DeadlineExceededError(0))).toBe("release");
+    expect(verdictOf(new BulkheadRejectedError(1, 0))).toBe("release");
+    expect(verdictOf(new BrokenCircuitError("neon", 10))).toBe("release");
+  });
+
+  it("judges an aborted attempt by its reason, whatever the call threw after it", () => {
+    // Neon wraps the abort in an error that alone would look like an answer.
+    const wrapped = neonError("Error connecting to database: AbortError", { sourceError: new DOMException("x", "AbortError") });
+    expect(verdictOf(wrapped)).toBe("success");
+    expect(verdictOf(wrapped, { attempt: aborted(new AttemptTimeoutError(100)) })).toBe("failure");
+    expect(verdictOf(wrapped, { attempt: aborted(new DeadlineExceededError(0)) })).toBe("release");
   });
 });
 
@@ -91,7 +130,7 @@ describe("OutcomeBuffer", () => {
 
   it("feeds a breaker's recordOutcomes", () => {
     const clock = new ManualClock(0);
-    const breaker = circuitBreaker({ name: "neon", strategy: new ConsecutiveFailures(3), breakDurationMs: 1_000, clock });
+    const breaker = new CircuitBreaker({ name: "neon", strategy: new ConsecutiveFailures(3), breakDurationMs: 1_000, clock });
     const buffer = new OutcomeBuffer({ clock });
     for (let i = 0; i < 3; i++) buffer.record(false);
     breaker.recordOutcomes(buffer.drain());

@@ -1,15 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
 import { ConsecutiveFailures, FailureRate } from "../../../src/resilience/breaker-strategy";
+import { type BreakerView, verdictOf } from "../../../src/resilience/breaker-view";
 import {
   type Admission,
   CircuitBreaker,
-  circuitBreaker,
   type CircuitBreakerOptions,
-  type StateChange,
   type Ticket,
 } from "../../../src/resilience/circuit-breaker";
-import { ManualClock } from "../../../src/resilience/clock";
-import { constantBackoff } from "../../../src/resilience/backoff";
+import { ManualClock } from "./manual-clock";
 import { bulkhead } from "../../../src/resilience/bulkhead";
 import {
   AttemptTimeoutError,
@@ -19,7 +17,8 @@ import {
   isBrokenCircuitError,
 } from "../../../src/resilience/errors";
 import { retry } from "../../../src/resilience/retry";
-import { deferred, flush, neonError, outcome } from "./helpers";
+import { abortReason, invoke, raceAbort } from "../../../src/resilience/signal";
+import { constantBackoff, deferred, flush, neonError, outcome } from "./helpers";
 
 function setup(overrides: Partial<CircuitBreakerOptions> = {}) {
   const clock = new ManualClock(1_000_000);
@@ -30,7 +29,36 @@ function setup(overrides: Partial<CircuitBreakerOptions> = {}) {
     clock,
     ...overrides,
   };
-  return { clock, options, breaker: circuitBreaker(options) };
+  return { clock, options, breaker: new CircuitBreaker(options) };
+}
+
+/**
+ * One call through the breaker the way the Worker makes it (src/dependencies/guard.ts, the
+ * breaker client and the Durable Object): a caller already gone claims nothing; a refusal is
+ * a BrokenCircuitError before `fn` runs; otherwise `fn` runs under the attempt's signal and
+ * its end is reported with `verdictOf`. `caller` is the request's signal, `attempt` the retry
+ * attempt's (which also aborts on the attempt's timeout).
+ */
+async function callThrough<T>(
+  breaker: CircuitBreaker,
+  fn: () => Promise<T>,
+  signals: { caller?: AbortSignal; attempt?: AbortSignal } = {},
+): Promise<T> {
+  const signal = signals.attempt ?? signals.caller;
+  if (signal?.aborted) throw abortReason(signal);
+  const admission = breaker.tryAcquire();
+  if (!admission.ok) throw new BrokenCircuitError(breaker.name, admission.retryAfterMs, admission.state);
+  try {
+    const value = await raceAbort(invoke(fn), signal);
+    breaker.success(admission.ticket);
+    return value;
+  } catch (error) {
+    const verdict = verdictOf(error, signals);
+    if (verdict === "success") breaker.success(admission.ticket);
+    else if (verdict === "failure") breaker.failure(admission.ticket);
+    else breaker.release(admission.ticket);
+    throw error;
+  }
 }
 
 function ticketOf(admission: Admission): Ticket {
@@ -48,10 +76,10 @@ const fail = () => Promise.reject(new TypeError("fetch failed"));
 describe("CircuitBreaker: opening", () => {
   it("opens after n consecutive failures and then fails fast without calling", async () => {
     const { breaker, clock } = setup();
-    for (let i = 0; i < 3; i++) await outcome(breaker.execute(fail));
+    for (let i = 0; i < 3; i++) await outcome(callThrough(breaker, fail));
     expect(breaker.state).toEqual({ kind: "OPEN", since: clock.now(), until: clock.now() + 10_000 });
     const fn = vi.fn(() => Promise.resolve(1));
-    const error = await breaker.execute(fn).catch((e: unknown) => e);
+    const error = await callThrough(breaker, fn).catch((e: unknown) => e);
     expect(fn).not.toHaveBeenCalled();
     expect(error).toBeInstanceOf(BrokenCircuitError);
     expect(error).toMatchObject({ dependency: "neon", retryAfterMs: 10_000, state: "OPEN" });
@@ -60,25 +88,25 @@ describe("CircuitBreaker: opening", () => {
 
   it("a success between failures keeps it closed", async () => {
     const { breaker } = setup();
-    await outcome(breaker.execute(fail));
-    await outcome(breaker.execute(fail));
-    await breaker.execute(() => Promise.resolve("ok"));
-    await outcome(breaker.execute(fail));
-    await outcome(breaker.execute(fail));
+    await outcome(callThrough(breaker, fail));
+    await outcome(callThrough(breaker, fail));
+    await callThrough(breaker, () => Promise.resolve("ok"));
+    await outcome(callThrough(breaker, fail));
+    await outcome(callThrough(breaker, fail));
     expect(breaker.state.kind).toBe("CLOSED");
   });
 
   it("counts errors that are not the dependency's fault as successes, and caller aborts as nothing", async () => {
     const { breaker } = setup({ strategy: new ConsecutiveFailures(1) });
-    await outcome(breaker.execute(() => Promise.reject(neonError("duplicate key", { code: "23505" }))));
-    await outcome(breaker.execute(() => Promise.reject(new HttpStatusError(404))));
+    await outcome(callThrough(breaker, () => Promise.reject(neonError("duplicate key", { code: "23505" }))));
+    await outcome(callThrough(breaker, () => Promise.reject(new HttpStatusError(404))));
     expect(breaker.state.kind).toBe("CLOSED");
     const controller = new AbortController();
-    const running = breaker.execute(({ signal }) => new Promise((_r, reject) => {
-      signal.addEventListener("abort", () => {
+    const running = callThrough(breaker, () => new Promise((_r, reject) => {
+      controller.signal.addEventListener("abort", () => {
         reject(new TypeError("fetch failed"));
       });
-    }), controller.signal);
+    }), { caller: controller.signal });
     controller.abort(new Error("client left"));
     await expect(running).rejects.toThrow("client left");
     expect(breaker.state.kind).toBe("CLOSED");
@@ -88,7 +116,7 @@ describe("CircuitBreaker: opening", () => {
   it("inside a retry policy, counts an attempt timeout as a failure, not as the caller leaving", async () => {
     const { breaker, clock } = setup({ strategy: new ConsecutiveFailures(2) });
     const policy = retry({ maxAttempts: 2, idempotent: true, clock, attemptTimeoutMs: 100, backoff: constantBackoff(0) });
-    const slow = outcome(policy.execute(({ signal }) => breaker.execute(() => new Promise<never>(() => undefined), signal)));
+    const slow = outcome(policy.execute(({ signal }) => callThrough(breaker, () => new Promise<never>(() => undefined), { attempt: signal })));
     await clock.advance(100);
     await clock.advance(100);
     const result = await slow;
@@ -103,7 +131,7 @@ describe("CircuitBreaker: opening", () => {
     await clock.advance(10_000);
     const head = bulkhead({ maxConcurrent: 1, maxQueue: 0 });
     const hold = head.execute(() => new Promise<never>(() => undefined), AbortSignal.timeout(50));
-    const refused = await outcome(breaker.execute(() => head.execute(() => Promise.resolve("never"))));
+    const refused = await outcome(callThrough(breaker, () => head.execute(() => Promise.resolve("never"))));
     expect(refused.ok ? undefined : refused.error).toBeInstanceOf(BulkheadRejectedError);
     expect(breaker.state.kind).toBe("HALF_OPEN");
     expect(breaker.counters.releases).toBe(1);
@@ -187,13 +215,13 @@ describe("CircuitBreaker: half-open probes", () => {
     expect(breaker.counters.rejections).toBe(97);
   });
 
-  it("admits a single probe among concurrent executes; the others fail fast", async () => {
+  it("admits a single probe among concurrent calls; the others fail fast", async () => {
     const { breaker, clock } = setup();
     trip(breaker);
     await clock.advance(10_000);
     const probe = deferred<string>();
     const fn = vi.fn(() => probe.promise);
-    const calls = Array.from({ length: 5 }, () => outcome(breaker.execute(fn)));
+    const calls = Array.from({ length: 5 }, () => outcome(callThrough(breaker, fn)));
     await flush();
     expect(fn).toHaveBeenCalledTimes(1);
     probe.resolve("ok");
@@ -240,14 +268,14 @@ describe("CircuitBreaker: half-open probes", () => {
     trip(breaker);
     await clock.advance(10_000);
     const controller = new AbortController();
-    const aborted = outcome(breaker.execute(() => new Promise<never>(() => undefined), controller.signal));
+    const aborted = outcome(callThrough(breaker, () => new Promise<never>(() => undefined), { caller: controller.signal }));
     await flush();
     expect(breaker.tryAcquire().ok).toBe(false); // the slot is taken
     controller.abort(new Error("timeout"));
     expect(await aborted).toMatchObject({ ok: false });
     expect(breaker.state.kind).toBe("HALF_OPEN");
     expect(breaker.counters.releases).toBe(1);
-    await breaker.execute(() => Promise.resolve("probe 2"));
+    await callThrough(breaker, () => Promise.resolve("probe 2"));
     expect(breaker.state.kind).toBe("CLOSED");
   });
 
@@ -255,7 +283,7 @@ describe("CircuitBreaker: half-open probes", () => {
     const { breaker, clock } = setup();
     trip(breaker);
     await clock.advance(10_000);
-    await expect(breaker.execute(() => Promise.resolve(1), AbortSignal.abort(new Error("gone")))).rejects.toThrow("gone");
+    await expect(callThrough(breaker, () => Promise.resolve(1), { caller: AbortSignal.abort(new Error("gone")) })).rejects.toThrow("gone");
     expect(breaker.tryAcquire().ok).toBe(true);
   });
 
@@ -291,7 +319,7 @@ describe("CircuitBreaker: forced states", () => {
     const { breaker, clock } = setup();
     trip(breaker);
     breaker.forceClose();
-    for (let i = 0; i < 10; i++) await outcome(breaker.execute(fail));
+    for (let i = 0; i < 10; i++) await outcome(callThrough(breaker, fail));
     breaker.recordOutcomes([{ successes: 0, failures: 100, at: clock.now() }]);
     expect(breaker.state.kind).toBe("FORCED_CLOSED");
     breaker.reset();
@@ -425,14 +453,20 @@ describe("CircuitBreaker: views and events", () => {
     expect(breaker.view()).toMatchObject({ state: "FORCED_OPEN", version: 3, retryAfterMs: 10_000 });
   });
 
-  it("reports every transition", async () => {
-    const changes: StateChange[] = [];
-    const { breaker, clock } = setup({ onStateChange: (change) => changes.push(change) });
+  it("shows every transition in its view, as a new version", async () => {
+    const { breaker, clock } = setup();
+    const views: BreakerView[] = [breaker.view()];
+    const look = () => views.push(breaker.view());
     trip(breaker);
+    look();
     await clock.advance(10_000);
+    look();
     breaker.success(ticketOf(breaker.tryAcquire()));
-    expect(changes.map((c) => `${c.from.kind}→${c.to.kind}`)).toEqual(["CLOSED→OPEN", "OPEN→HALF_OPEN", "HALF_OPEN→CLOSED"]);
-    expect(changes.every((c) => c.dependency === "neon")).toBe(true);
+    look();
+    const changes = views.slice(1).map((view, i) => `${views[i]!.state}→${view.state}`);
+    expect(changes).toEqual(["CLOSED→OPEN", "OPEN→HALF_OPEN", "HALF_OPEN→CLOSED"]);
+    expect(views.map((view) => view.version)).toEqual([0, 1, 2, 3]);
+    expect(views.every((view) => view.dependency === "neon")).toBe(true);
     expect(breaker.counters.lastTransitionAt).toBe(clock.now());
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock, systemClock } from "../../../src/resilience/clock";
+import { systemClock } from "../../../src/resilience/clock";
+import { ManualClock } from "./manual-clock";
 
 describe("ManualClock", () => {
   it("stands still until advanced, then wakes sleeps in due order at their due times", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../../src/resilience/clock";
+import { ManualClock } from "./manual-clock";
 import { createDeadline, deadlineOf } from "../../../src/resilience/deadline";
 
 describe("createDeadline", () => {

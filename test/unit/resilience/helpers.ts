@@ -1,3 +1,5 @@
+import type { Backoff } from "../../../src/resilience/backoff";
+
 /** A deterministic random source in [0, 1) (mulberry32): the same seed, the same sequence. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -71,4 +73,13 @@ export async function drive<T>(
     if (!(await clock.runNext())) throw new Error("stuck: nothing scheduled and the promise has not settled");
   }
   return result;
+}
+
+/**
+ * The same delay before every retry, so a test knows when each attempt happens. Only tests
+ * want it (the Worker's policies use full jitter), so it lives here rather than in src/.
+ */
+export function constantBackoff(delayMs: number): Backoff {
+  if (!(delayMs >= 0)) throw new RangeError("delayMs must be ≥ 0");
+  return { start: () => ({ next: () => delayMs }) };
 }

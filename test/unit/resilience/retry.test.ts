@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { constantBackoff, exponentialBackoff } from "../../../src/resilience/backoff";
-import { ManualClock } from "../../../src/resilience/clock";
+import { exponentialBackoff } from "../../../src/resilience/backoff";
+import { ManualClock } from "./manual-clock";
 import { createDeadline } from "../../../src/resilience/deadline";
 import {
   AttemptTimeoutError,
@@ -9,9 +9,17 @@ import {
   isAttemptTimeoutError,
   isDeadlineExceededError,
 } from "../../../src/resilience/errors";
-import { retry, type GiveUpEvent, type RetryContext, type RetryEvent } from "../../../src/resilience/retry";
+import {
+  retry,
+  type GiveUpEvent,
+  type GiveUpReason,
+  type RetryContext,
+  type RetryEvent,
+  type RetryExecuteOptions,
+  type RetryPolicy,
+} from "../../../src/resilience/retry";
 import { retryBudget } from "../../../src/resilience/retry-budget";
-import { drive, flush, neonError, outcome, seededRandom } from "./helpers";
+import { constantBackoff, drive, flush, neonError, outcome, seededRandom } from "./helpers";
 
 const networkError = () => new TypeError("fetch failed");
 
@@ -40,10 +48,57 @@ function hanging() {
   return { fn, calls };
 }
 
+/**
+ * A policy whose calls are counted from outside, through the per-call hooks (the way
+ * src/dependencies/guard.ts turns them into metrics): calls, attempts, retries, successes,
+ * failures, give-ups by reason, and how many attempts each success took.
+ */
+function tally(policy: RetryPolicy) {
+  const giveUps: Record<GiveUpReason, number> = {
+    "not-idempotent": 0,
+    "not-retryable": 0,
+    "max-attempts": 0,
+    "retry-after-too-long": 0,
+    deadline: 0,
+    budget: 0,
+    aborted: 0,
+  };
+  const counters = { calls: 0, attempts: 0, retries: 0, successes: 0, failures: 0, giveUps };
+  const succeededAfter: number[] = [];
+  async function execute<T>(fn: (context: RetryContext) => Promise<T>, options?: AbortSignal | RetryExecuteOptions): Promise<T> {
+    const call = options instanceof AbortSignal ? { signal: options } : (options ?? {});
+    let attempts = 0;
+    counters.calls++;
+    const value = await policy.execute(
+      (context) => {
+        counters.attempts++;
+        attempts = context.attempt;
+        return fn(context);
+      },
+      {
+        ...call,
+        onRetry: (event) => {
+          counters.retries++;
+          call.onRetry?.(event);
+        },
+        onGiveUp: (event) => {
+          counters.failures++;
+          giveUps[event.reason]++;
+          call.onGiveUp?.(event);
+        },
+      },
+    );
+    counters.successes++;
+    succeededAfter.push(attempts);
+    return value;
+  }
+  return { execute, counters, succeededAfter };
+}
+
 describe("retry: what is retried", () => {
   it("returns the first success without waiting", async () => {
     const clock = new ManualClock();
-    const policy = retry({ maxAttempts: 3, idempotent: true, clock });
+    const policy = tally(retry({ maxAttempts: 3, idempotent: true, clock }));
     const { fn, calls } = failing();
     await expect(policy.execute(fn)).resolves.toBe("ok");
     expect(calls.map((c) => c.attempt)).toEqual([1]);
@@ -54,10 +109,9 @@ describe("retry: what is retried", () => {
   it("retries transient failures with the backoff's delays, then succeeds", async () => {
     const clock = new ManualClock();
     const onRetry = vi.fn<(event: RetryEvent) => void>();
-    const onSuccess = vi.fn<(event: { attempts: number }) => void>();
-    const policy = retry({ maxAttempts: 4, idempotent: true, clock, backoff: constantBackoff(100), onRetry, onSuccess });
+    const policy = tally(retry({ maxAttempts: 4, idempotent: true, clock, backoff: constantBackoff(100) }));
     const { fn, calls } = failing(networkError(), new HttpStatusError(503));
-    const result = await drive(clock, policy.execute(fn));
+    const result = await drive(clock, policy.execute(fn, { onRetry }));
     expect(result).toEqual({ ok: true, value: "ok" });
     expect(calls.map((c) => c.attempt)).toEqual([1, 2, 3]);
     expect(clock.now()).toBe(200);
@@ -65,16 +119,16 @@ describe("retry: what is retried", () => {
       [1, 100, "TypeError"],
       [2, 100, "HttpStatusError"],
     ]);
-    expect(onSuccess).toHaveBeenCalledWith({ attempts: 3 });
+    expect(policy.succeededAfter).toEqual([3]);
     expect(policy.counters).toMatchObject({ calls: 1, attempts: 3, retries: 2, successes: 1 });
   });
 
   it("gives up at once on an error that is not retryable (a SQL error)", async () => {
     const onGiveUp = vi.fn<(event: GiveUpEvent) => void>();
-    const policy = retry({ maxAttempts: 5, idempotent: true, clock: new ManualClock(), onGiveUp });
+    const policy = tally(retry({ maxAttempts: 5, idempotent: true, clock: new ManualClock() }));
     const unique = neonError("duplicate key value violates unique constraint", { code: "23505" });
     const { fn, calls } = failing(unique);
-    await expect(policy.execute(fn)).rejects.toBe(unique);
+    await expect(policy.execute(fn, { onGiveUp })).rejects.toBe(unique);
     expect(calls).toHaveLength(1);
     expect(onGiveUp).toHaveBeenCalledWith({ attempts: 1, reason: "not-retryable", error: unique });
     expect(policy.counters.giveUps["not-retryable"]).toBe(1);
@@ -82,7 +136,7 @@ describe("retry: what is retried", () => {
 
   it("never retries a non-idempotent operation, and lets a call override the policy", async () => {
     const clock = new ManualClock();
-    const writes = retry({ maxAttempts: 5, idempotent: false, clock, backoff: constantBackoff(0) });
+    const writes = tally(retry({ maxAttempts: 5, idempotent: false, clock, backoff: constantBackoff(0) }));
     const first = failing(networkError());
     await expect(writes.execute(first.fn)).rejects.toThrow("fetch failed");
     expect(first.calls).toHaveLength(1);
@@ -100,7 +154,7 @@ describe("retry: what is retried", () => {
 
   it("stops after maxAttempts with the last error", async () => {
     const clock = new ManualClock();
-    const policy = retry({ maxAttempts: 3, idempotent: true, clock, backoff: constantBackoff(10) });
+    const policy = tally(retry({ maxAttempts: 3, idempotent: true, clock, backoff: constantBackoff(10) }));
     const last = new HttpStatusError(502);
     const { fn, calls } = failing(networkError(), networkError(), last, networkError());
     const result = await drive(clock, policy.execute(fn));
@@ -159,7 +213,7 @@ describe("retry: Retry-After", () => {
 
   it("gives up at once when Retry-After asks for more than maxRetryAfterMs", async () => {
     const clock = new ManualClock();
-    const policy = retry({ maxAttempts: 3, idempotent: true, clock, maxRetryAfterMs: 5_000 });
+    const policy = tally(retry({ maxAttempts: 3, idempotent: true, clock, maxRetryAfterMs: 5_000 }));
     const error = new HttpStatusError(503, { retryAfterMs: 60_000 });
     const { fn, calls } = failing(error);
     await expect(policy.execute(fn)).rejects.toBe(error);
@@ -173,7 +227,7 @@ describe("retry: deadlines", () => {
   it("never starts a wait that would end past deadlineAt: gives up at once with the last error", async () => {
     const clock = new ManualClock(0);
     const onGiveUp = vi.fn<(event: GiveUpEvent) => void>();
-    const policy = retry({ maxAttempts: 10, idempotent: true, clock, backoff: constantBackoff(300), onGiveUp });
+    const policy = retry({ maxAttempts: 10, idempotent: true, clock, backoff: constantBackoff(300) });
     const started: number[] = [];
     const errors = Array.from({ length: 10 }, (_, i) => new HttpStatusError(503, { message: `failure ${i}` }));
     const result = await drive(
@@ -181,7 +235,7 @@ describe("retry: deadlines", () => {
       policy.execute(() => {
         started.push(clock.now());
         return Promise.reject(errors[started.length - 1]!);
-      }, { deadlineAt: 1_000 }),
+      }, { deadlineAt: 1_000, onGiveUp }),
     );
     // Attempts at 0, 300, 600, 900; a fifth would need a wait to 1200.
     expect(started).toEqual([0, 300, 600, 900]);
@@ -200,7 +254,7 @@ describe("retry: deadlines", () => {
         maxAttempts: 50,
         idempotent: true,
         clock,
-        backoff: exponentialBackoff({ initialDelayMs: 10, maxDelayMs: 800, jitter: seed % 2 ? "full" : "decorrelated", random }),
+        backoff: exponentialBackoff({ initialDelayMs: 10, maxDelayMs: 800, random }),
       });
       const started: number[] = [];
       const result = await drive(
@@ -237,7 +291,7 @@ describe("retry: deadlines", () => {
 
   it("ends an attempt that runs into deadlineAt with a DeadlineExceededError, not retried", async () => {
     const clock = new ManualClock(0);
-    const policy = retry({ maxAttempts: 5, idempotent: true, clock, attemptTimeoutMs: 5_000 });
+    const policy = tally(retry({ maxAttempts: 5, idempotent: true, clock, attemptTimeoutMs: 5_000 }));
     const { fn, calls } = hanging();
     const result = await drive(clock, policy.execute(fn, { deadlineAt: 700 }));
     expect(result.ok).toBe(false);
@@ -289,7 +343,7 @@ describe("retry: attempt timeouts", () => {
 describe("retry: the caller's signal", () => {
   it("stops at once when the caller aborts during an attempt, with the abort reason, never retrying it", async () => {
     const clock = new ManualClock(0);
-    const policy = retry({ maxAttempts: 5, idempotent: true, clock, backoff: constantBackoff(0) });
+    const policy = tally(retry({ maxAttempts: 5, idempotent: true, clock, backoff: constantBackoff(0) }));
     const { fn, calls } = hanging();
     const controller = new AbortController();
     const running = policy.execute(fn, controller.signal);
@@ -331,7 +385,7 @@ describe("retry: budget", () => {
   it("caps amplification during a full outage: 1,000 failing calls, ratio 0.1 → at most 100 + min retries", async () => {
     const clock = new ManualClock(0);
     const budget = retryBudget({ ratio: 0.1, minRetriesPerWindow: 5, windowMs: 60_000, clock });
-    const policy = retry({ maxAttempts: 3, idempotent: true, clock, budget, backoff: constantBackoff(0) });
+    const policy = tally(retry({ maxAttempts: 3, idempotent: true, clock, budget, backoff: constantBackoff(0) }));
     let attempts = 0;
     for (let i = 0; i < 1_000; i++) {
       await outcome(
