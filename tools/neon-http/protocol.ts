@@ -1,10 +1,11 @@
-import type { IsolationLevel, QueryResult, SqlQuery } from "./backend.ts";
+import type { Credentials, IsolationLevel, QueryResult, SqlQuery } from "./backend.ts";
 import { isIsolationLevel } from "./backend.ts";
 
-/** A request the server refuses before any SQL runs (A2, A3). */
+/** A request the server refuses before any SQL runs (bad headers or body): 400, `code` "". */
 export class BadRequest extends Error {}
 
 export interface ParsedRequest {
+  credentials: Credentials;
   queries: (SqlQuery & { arrayMode: boolean })[];
   /** A batch (`{"queries": [...]}`) runs in one transaction; a single query does not. */
   batch: boolean;
@@ -20,12 +21,14 @@ const header = (headers: Headers, name: string): string | undefined => {
   return Array.isArray(value) ? value[0] : value;
 };
 
-// Only the exact string "true" counts as true (A2).
+// Only the exact string "true" counts as true, as on Neon; anything else is false.
 const flag = (headers: Headers, name: string) => header(headers, name) === "true";
 
-/** Reads the Neon-* headers and the JSON body (parsed whatever the Content-Type, A2). */
+/** Reads the Neon-* headers and the JSON body, parsed whatever the Content-Type: the client sends none. */
 export function parseRequest(headers: Headers, body: string): ParsedRequest {
-  if (!header(headers, "Neon-Connection-String")) throw new BadRequest("missing Neon-Connection-String header");
+  const connectionString = header(headers, "Neon-Connection-String");
+  if (!connectionString) throw new BadRequest("missing Neon-Connection-String header");
+  const credentials = parseCredentials(connectionString);
   const isolation = header(headers, "Neon-Batch-Isolation-Level");
   if (isolation !== undefined && !isIsolationLevel(isolation)) throw new BadRequest("invalid isolation level");
   const arrayMode = flag(headers, "Neon-Array-Mode");
@@ -42,6 +45,7 @@ export function parseRequest(headers: Headers, body: string): ParsedRequest {
   if ("queries" in json) {
     if (!Array.isArray(json.queries)) throw new BadRequest('"queries" must be an array');
     return {
+      credentials,
       queries: json.queries.map(toQuery),
       batch: true,
       isolationLevel: isolation,
@@ -49,7 +53,33 @@ export function parseRequest(headers: Headers, body: string): ParsedRequest {
       deferrable: flag(headers, "Neon-Batch-Deferrable"),
     };
   }
-  return { queries: [toQuery(json)], batch: false, readOnly: false, deferrable: false };
+  return { credentials, queries: [toQuery(json)], batch: false, readOnly: false, deferrable: false };
+}
+
+/**
+ * The user, password and database of a connection string, refused with Neon's messages when
+ * it is not a postgres:// URL with a user. The host is not read: every request reaches the
+ * one backend the server was started with.
+ */
+function parseCredentials(connectionString: string): Credentials {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    throw new BadRequest("invalid connection string: not a URL");
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") throw new BadRequest("incorrect scheme");
+  const user = decode(url.username);
+  if (!user) throw new BadRequest("missing username");
+  return { user, password: decode(url.password), database: decode(url.pathname.slice(1).split("/")[0] ?? "") };
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new BadRequest("invalid connection string: bad percent-encoding");
+  }
 }
 
 function parseQuery(value: unknown, defaultArrayMode: boolean): SqlQuery & { arrayMode: boolean } {
@@ -60,7 +90,10 @@ function parseQuery(value: unknown, defaultArrayMode: boolean): SqlQuery & { arr
   return { text: value.query, params: params.map(toPgText), arrayMode };
 }
 
-/** Neon's `json_to_pg_text`: strings as they are, other JSON values as Postgres text (A3). */
+/**
+ * Neon's `json_to_pg_text`: strings as they are, arrays as Postgres array literals, other JSON
+ * values as their JSON text. The client only sends strings and nulls; raw callers may not.
+ */
 export function toPgText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "string") return value;
@@ -78,17 +111,11 @@ function toPgArray(values: unknown[]): string {
   return `{${items.join(",")}}`;
 }
 
-/** One result in the shape the client expects (A5): raw text values, rows as arrays. */
+/** One result in the shape the client expects: raw text values it parses itself, rows as arrays. */
 export function resultJson(result: QueryResult, arrayMode: boolean) {
-  const fields = result.fields.map(({ name, dataTypeID }) => ({
-    name,
-    dataTypeID,
-    // PGlite does not report these; the client does not read them (A8).
-    tableID: 0,
-    columnID: 0,
-    dataTypeSize: -1,
-    dataTypeModifier: -1,
-    format: "text",
+  // In Neon's order; `format` is always text, the only output the server gives.
+  const fields = result.fields.map(({ name, dataTypeID, tableID, columnID, dataTypeSize, dataTypeModifier }) => ({
+    name, dataTypeID, tableID, columnID, dataTypeSize, dataTypeModifier, format: "text",
   }));
   const rows = arrayMode
     ? result.rows
@@ -102,8 +129,9 @@ const ERROR_FIELDS = [
 ] as const;
 
 /**
- * The error body of a 400 (A6): every field present, null when missing, positions and lines
- * as strings. Errors that did not come from Postgres have `code: ""`.
+ * The error body of a 400, which the client copies onto its NeonDbError as it does Neon's:
+ * every field present, null when missing, positions and lines as strings. Errors that did
+ * not come from Postgres (a refused request, a failed login) have `code` and `severity` "".
  */
 export function errorJson(error: unknown): Record<string, string | null> {
   const source: Record<string, unknown> = isRecord(error) ? error : {};
@@ -114,7 +142,10 @@ export function errorJson(error: unknown): Record<string, string | null> {
     const value = source[field];
     body[field] = typeof value === "string" || typeof value === "number" ? String(value) : null;
   }
-  body.code ??= "";
+  if (body.code === null) {
+    body.code = "";
+    body.severity ??= "";
+  }
   return body;
 }
 

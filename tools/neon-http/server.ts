@@ -11,8 +11,8 @@ export interface NeonHttpServer extends ManagedServer {
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
- * A local server speaking Neon's SQL-over-HTTP protocol (protocols.md, section A) in front
- * of a real Postgres engine, so `neon()` works offline exactly as against Neon.
+ * A local server speaking Neon's SQL-over-HTTP protocol (`POST /sql`, as `neon()` calls it)
+ * in front of a real Postgres engine, so `neon()` works offline exactly as against Neon.
  */
 export async function startNeonHttpServer(options: {
   backend: SqlBackend;
@@ -50,16 +50,20 @@ async function handle(backend: SqlBackend, req: IncomingMessage, res: ServerResp
   }
 
   try {
+    // A wrong user or password fails here, before anything runs, as on Neon (the body has
+    // an empty `code` and `severity`).
+    const database = await backend.connect(request.credentials);
     if (!request.batch) {
       const [query] = request.queries;
       if (!query) throw new BadRequest("no query");
-      return send(res, 200, resultJson(await backend.query(query), query.arrayMode));
+      return send(res, 200, resultJson(await database.query(query), query.arrayMode));
     }
     if (request.queries.length === 0) return send(res, 200, { results: [] });
-    const results = await backend.transaction(request.queries, request);
+    const results = await database.transaction(request.queries, request);
     return send(res, 200, { results: results.map((result, i) => resultJson(result, request.queries[i]?.arrayMode ?? true)) });
   } catch (error) {
-    // The database's own errors, and nothing half done: a batch was rolled back (A4, A6).
+    // The database's own errors, as Neon answers them (400, the Postgres error fields), and
+    // nothing half done: a batch was rolled back and only its first error comes back.
     return send(res, 400, errorJson(error));
   }
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { createBackendFromEnv, startNeonHttpServer } from "../neon-http/index.ts";
+import { createBackendFromEnv, LOCAL_ROLE, startNeonHttpServer } from "../neon-http/index.ts";
 import { createEngineFromEnv, startRedisRestServer } from "../redis-rest/index.ts";
 import { applyMigrations, readMigrations } from "../db/migrations.ts";
 import { seedExampleData } from "../db/seed.ts";
@@ -80,8 +80,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     closers.push(() => control.close());
 
     const env: StackEnv = {
-      // The host:port is the Neon server's own, so the Worker can route by host.
-      DATABASE_URL: `postgres://edgekit:local@${HOST}:${neonServer.port}/edgekit`,
+      // The host:port is the Neon server's own, so the Worker can route by host; the
+      // credentials are the ones the Neon server checks (on Postgres too: see pg-backend.ts).
+      DATABASE_URL: `postgres://${LOCAL_ROLE.user}:${LOCAL_ROLE.password}@${HOST}:${neonServer.port}/${LOCAL_ROLE.database}`,
       NEON_HTTP_ENDPOINT: neonServer.url,
       UPSTASH_REDIS_REST_URL: redisServer.url,
       UPSTASH_REDIS_REST_TOKEN: token,
