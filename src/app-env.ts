@@ -1,5 +1,6 @@
 import type { RequestIdVariables } from "hono/request-id";
 import type { Principal } from "./auth/principal";
+import type { CachePrefetch } from "./data/cache";
 import type { Database } from "./data/database";
 import type { Redis } from "./data/redis";
 import type { DependencyCall } from "./dependencies/calls";
@@ -24,6 +25,8 @@ export type Variables = RequestIdVariables & {
   principal: Principal | undefined;
   /** A well-formed `X-Request-Id` the client sent, logged beside the id the server minted. */
   clientRequestId: string | undefined;
+  /** The cache entry the route will read, read ahead in the rate limiter's round trip (`cachePrefetch`). */
+  cachePrefetch: CachePrefetch | undefined;
 };
 
 /** The one Hono environment type of the app. */

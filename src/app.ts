@@ -25,6 +25,8 @@ import { jsonGuard } from "./middleware/json-guard";
 import { requestIds } from "./middleware/request-ids";
 import { securityHeaders } from "./middleware/security-headers";
 import { keysRouter } from "./routes/keys/keys.index";
+import { cachePrefetch } from "./middleware/cache-prefetch";
+import { pagePrefetchKey, productPrefetchKey } from "./routes/products/products.cache";
 import { createRouter } from "./routes/router";
 
 /** Builds the app: middleware in the order every request meets it, then the route groups. */
@@ -45,6 +47,9 @@ export function createApp() {
   // Imports stream files far larger than a JSON body into R2, under a limit of their own.
   app.use(except("/imports", bodySizeLimit()));
   app.use(dependencies());
+  // The cache entry a product read will want rides along the rate limiter's round trip.
+  app.use("/products/:id", cachePrefetch(productPrefetchKey));
+  app.use("/products", cachePrefetch(pagePrefetchKey));
   // Every API route is limited, by who the caller is (the limiter verifies API keys); the
   // health checks and the docs are not. ("/products/*" also matches "/products" itself.)
   app.use("/products/*", rateLimit("api"));

@@ -2,6 +2,7 @@ import { redisCall, type DependencyCall } from "../dependencies/calls";
 import type { DependencyScope } from "../dependencies/scope";
 import { cacheStats, type CacheStatus } from "./cache-stats";
 import type { Redis } from "./redis";
+import type { RideCommand } from "./redis-ride-along";
 import { redisKey } from "../config/service";
 
 /** Bump to drop every cached entry at once after a change of cached shapes. */
@@ -38,6 +39,32 @@ if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[1]) then return {0} end
 if redis.call('GET', KEYS[2]) == ARGV[2] then return {0} end
 return {2}`;
 
+/**
+ * A read of one entry made ahead of the route, in the rate limiter's round trip (see
+ * `readOrLockCommand`): the key, the lock token it used, and the script's reply once back.
+ */
+export interface CachePrefetch {
+  key: string;
+  token: string;
+  reply?: unknown;
+}
+
+/** The read-or-lock of `prefetch.key`, as a command that can ride along another round trip. */
+export function readOrLockCommand(prefetch: CachePrefetch): RideCommand {
+  return { script: GET_OR_LOCK, keys: [entryKey(prefetch.key), lockKey(prefetch.key)], args: [String(LOCK_TTL_MS), prefetch.token] };
+}
+
+/** True when a prefetch took the loader's lock that no route will now release (the request was refused). */
+export const prefetchHoldsLock = (prefetch: CachePrefetch): boolean => Array.isArray(prefetch.reply) && prefetch.reply[0] === 0;
+
+/** Frees a lock a refused request's prefetch took, so other callers need not wait it out. */
+export async function releasePrefetchLock(scope: DependencyScope, prefetch: CachePrefetch): Promise<void> {
+  const lock = lockKey(prefetch.key);
+  await redisCall(scope)((redis) => redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", [lock], [prefetch.token]), {
+    idempotent: true,
+  });
+}
+
 const entryKey = (key: string) => `${NAMESPACE}:cache:${key}`;
 const tagKey = (tag: string) => `${NAMESPACE}:tag:${tag}`;
 const lockKey = (key: string) => `${NAMESPACE}:lock:${key}`;
@@ -57,24 +84,35 @@ const lockKey = (key: string) => `${NAMESPACE}:lock:${key}`;
 export class Cache {
   readonly #scope: DependencyScope;
   readonly #redisCall: DependencyCall<Redis>;
+  #prefetch: CachePrefetch | undefined;
 
-  /** Within a dependency scope: a request's (`scopeOf(c)`) or a job's, so both share the cache. */
-  constructor(scope: DependencyScope) {
+  /**
+   * Within a dependency scope: a request's (`scopeOf(c)`) or a job's, so both share the
+   * cache. `prefetch`: a read-or-lock already made for this request (the rate limiter's
+   * round trip carried it), used instead of a call of its own.
+   */
+  constructor(scope: DependencyScope, prefetch?: CachePrefetch) {
     this.#scope = scope;
     this.#redisCall = redisCall(scope);
+    this.#prefetch = prefetch;
   }
 
   async getOrLoad<T>(key: string, options: CacheOptions, load: () => Promise<T | undefined>): Promise<{ value: T | undefined; status: CacheStatus }> {
     let reply: [number, unknown?];
-    const token = crypto.randomUUID();
-    try {
-      reply = await this.#redis(
-        (redis) => redis.createScript<[number, unknown?]>(GET_OR_LOCK).exec([entryKey(key), lockKey(key)], [String(LOCK_TTL_MS), token]),
-        true,
-      );
-    } catch (error) {
-      this.#rethrowIfOutOfTime(error);
-      return this.#counted({ value: await load(), status: "BYPASS" });
+    let token = crypto.randomUUID();
+    const prefetched = this.#takePrefetch(key);
+    if (prefetched) {
+      ({ reply, token } = prefetched);
+    } else {
+      try {
+        reply = await this.#redis(
+          (redis) => redis.createScript<[number, unknown?]>(GET_OR_LOCK).exec([entryKey(key), lockKey(key)], [String(LOCK_TTL_MS), token]),
+          true,
+        );
+      } catch (error) {
+        this.#rethrowIfOutOfTime(error);
+        return this.#counted({ value: await load(), status: "BYPASS" });
+      }
     }
     const [state, raw] = reply;
     if (state === 1) {
@@ -88,6 +126,14 @@ export class Cache {
     const value = await load();
     await this.#store(key, value, options).catch((error: unknown) => this.#rethrowIfOutOfTime(error));
     return this.#counted({ value, status: "MISS" });
+  }
+
+  /** The prefetched reply for `key`, once (a later read of the key goes to Redis). */
+  #takePrefetch(key: string): { reply: [number, unknown?]; token: string } | undefined {
+    const prefetch = this.#prefetch;
+    if (prefetch?.key !== key || !Array.isArray(prefetch.reply)) return undefined;
+    this.#prefetch = undefined;
+    return { reply: prefetch.reply as [number, unknown?], token: prefetch.token };
   }
 
   #counted<T>(result: { value: T; status: CacheStatus }): { value: T; status: CacheStatus } {

@@ -4,7 +4,8 @@ import type { AppEnv } from "../app-env";
 import { rateLimitPolicies, type RateLimitPolicy } from "../config/rate-limits";
 import { identify, type LimitCheck, type Limiter } from "../auth/identify";
 import { createRedis } from "../data/redis";
-import { NOT_SENT, rideAlong } from "../data/redis-ride-along";
+import { prefetchHoldsLock, readOrLockCommand, releasePrefetchLock } from "../data/cache";
+import { NOT_SENT, rideAlong, type RideCommand } from "../data/redis-ride-along";
 import { guarded } from "../dependencies/guard";
 import { scopeOf } from "./dependencies";
 import { Problem, problems } from "../errors/problem";
@@ -35,6 +36,12 @@ export function rateLimit(group: "api" | "admin"): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {
     const policy = rateLimitPolicies(c.env)[group];
     const identity = await identify(identifyInput(c), upstashLimiter(c, policy, blocked));
+    const refused = (decision: typeof identity.decision) => identity.failure !== undefined || decision?.success === false;
+    const prefetch = c.var.cachePrefetch;
+    if (prefetch && prefetchHoldsLock(prefetch) && refused(identity.decision)) {
+      // The route will not run: free the loader's lock its cache read took for it.
+      c.executionCtx.waitUntil(releasePrefetchLock(scopeOf(c), prefetch).catch(() => undefined));
+    }
     if (identity.principal) c.set("principal", identity.principal);
     const { decision } = identity;
     if (decision) {
@@ -70,8 +77,13 @@ export function rateLimit(group: "api" | "admin"): MiddlewareHandler<AppEnv> {
 
 const prefixOf = (policy: RateLimitPolicy) => redisKey("ratelimit", policy.name);
 
-/** The group's limiter over Upstash; a check that cannot reach Redis says so instead of throwing. */
+/**
+ * The group's limiter over Upstash; a check that cannot reach Redis says so instead of
+ * throwing. Its first check also carries the route's cache read, when the route asked for
+ * one (`cachePrefetch`): a cache hit then costs this one round trip in all.
+ */
 function upstashLimiter(c: Context<AppEnv>, policy: RateLimitPolicy, blocked: Map<string, number>): Limiter {
+  let prefetch = c.var.cachePrefetch;
   return {
     knownDenial(identity) {
       // The library's cache of blocked clients holds `<prefix>:<identifier>` → reset time
@@ -87,7 +99,11 @@ function upstashLimiter(c: Context<AppEnv>, policy: RateLimitPolicy, blocked: Ma
           "redis",
           async (signal) => {
             const redis = createRedis(c.env, signal);
-            const rider = alsoRead === undefined ? undefined : rideAlong(redis, alsoRead);
+            const commands: RideCommand[] = [
+              ...(alsoRead === undefined ? [] : [{ get: alsoRead }]),
+              ...(prefetch ? [readOrLockCommand(prefetch)] : []),
+            ];
+            const rider = commands.length === 0 ? undefined : rideAlong(redis, commands);
             const limited = await new Ratelimit({
               redis: rider?.redis ?? redis,
               limiter: Ratelimit.slidingWindow(policy.limit, `${policy.windowSeconds} s`),
@@ -96,12 +112,15 @@ function upstashLimiter(c: Context<AppEnv>, policy: RateLimitPolicy, blocked: Ma
               ephemeralCache: blocked,
               analytics: false,
             }).limit(identity);
-            return { result: limited, read: rider ? rider.reply() : NOT_SENT };
+            const replies = rider ? rider.replies() : NOT_SENT;
+            if (prefetch && replies !== NOT_SENT) prefetch.reply = replies.at(-1);
+            return { result: limited, read: alsoRead === undefined || replies === NOT_SENT ? NOT_SENT : replies[0] };
           },
           // Not retried: a lost answer would count the request twice.
           { idempotent: false },
         );
         c.executionCtx.waitUntil(result.pending);
+        prefetch = undefined; // sent once, with the first check
         const resetSeconds = Math.max(0, Math.ceil((result.reset - Date.now()) / 1000));
         return { decision: { success: result.success, remaining: Math.max(0, result.remaining), resetSeconds }, read };
       } catch (error) {

@@ -22,6 +22,7 @@ import type {
 } from "./products.routes";
 import { log } from "../../observability/logger";
 import { readCursor, withCursor } from "../cursor";
+import { pageCacheKey, productCacheKey } from "./products.cache";
 
 type ProductJson = ReturnType<typeof toJson>;
 
@@ -49,8 +50,8 @@ export const list: RouteHandler<typeof listProducts, AppEnv> = async (c) => {
   const { limit, cursor } = c.req.valid("query");
   // Verified before it becomes a cache key: only positions this API handed out are cached.
   const after = cursor === undefined ? undefined : await readCursor(c.env, cursor);
-  const position = after ? `${after.createdAt}|${after.id}` : "";
-  const { value: page, status } = await new Cache(scopeOf(c)).getOrLoad(`products:page:${limit}:${position}`, cachePolicies(c).page, async () => {
+  const cache = new Cache(scopeOf(c), c.var.cachePrefetch);
+  const { value: page, status } = await cache.getOrLoad(pageCacheKey(limit, after), cachePolicies(c).page, async () => {
     const loaded = await c.var.db((sql) => new ProductRepository(sql).list(limit, after), { idempotent: true });
     return withCursor(c.env, { items: loaded.items.map(toJson), next: loaded.next });
   });
@@ -70,7 +71,7 @@ export const get: RouteHandler<typeof getProduct, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
   // Both at once: the reviews only need the id, and they are the slower of the two.
   const [{ value: product, status }, enrichment] = await Promise.all([
-    new Cache(scopeOf(c)).getOrLoad(`product:${id}`, cachePolicies(c).product, async () => {
+    new Cache(scopeOf(c), c.var.cachePrefetch).getOrLoad(productCacheKey(id), cachePolicies(c).product, async () => {
       const loaded = await c.var.db((sql) => new ProductRepository(sql).get(id), { idempotent: true });
       return loaded && toJson(loaded);
     }),
@@ -123,7 +124,7 @@ export const create: RouteHandler<typeof createProduct, AppEnv> = async (c) => {
   const fields = c.req.valid("json");
   // Not idempotent: a retry after a lost response could insert twice.
   const product = await c.var.db((sql) => new ProductRepository(sql).create(fields), { idempotent: false });
-  await forgetCached(c, [`product:${product.id}`]);
+  await forgetCached(c, [productCacheKey(product.id)]);
   publishSoon(scopeOf(c), PRODUCTS_TOPIC, { type: "product.created", data: toJson(product) }, "products");
   c.header("Location", `/products/${product.id}`);
   return c.json(toJson(product), 201);
@@ -135,7 +136,7 @@ export const update: RouteHandler<typeof updateProduct, AppEnv> = async (c) => {
   // Setting fields to given values: repeating it changes nothing more.
   const product = await c.var.db((sql) => new ProductRepository(sql).update(id, changes), { idempotent: true });
   if (!product) throw noSuchProduct(id);
-  await forgetCached(c, [`product:${id}`]);
+  await forgetCached(c, [productCacheKey(id)]);
   publishSoon(scopeOf(c), PRODUCTS_TOPIC, { type: "product.updated", data: toJson(product) }, "products");
   return c.json(toJson(product), 200);
 };
@@ -145,7 +146,7 @@ export const remove: RouteHandler<typeof deleteProduct, AppEnv> = async (c) => {
   // Not retried: a second attempt after a lost response would answer 404 for a success.
   const deleted = await c.var.db((sql) => new ProductRepository(sql).delete(id), { idempotent: false });
   if (!deleted) throw noSuchProduct(id);
-  await forgetCached(c, [`product:${id}`]);
+  await forgetCached(c, [productCacheKey(id)]);
   publishSoon(scopeOf(c), PRODUCTS_TOPIC, { type: "product.deleted", data: { id } }, "products");
   return c.body(null, 204);
 };
