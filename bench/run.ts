@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { startStack } from "../tools/stack/start-stack.ts";
 import { createSql } from "../tools/stack/local-sql.ts";
@@ -21,6 +21,7 @@ import { SCOPES } from "../src/auth/scopes.ts";
 import { alternate, type Target } from "./lib/load.ts";
 import { markdown, svgChart, type BenchReport, type ScenarioResult } from "./lib/report.ts";
 import { startWorker } from "./lib/worker-process.ts";
+import { parse, stringify } from "smol-toml";
 
 const quick = process.env.BENCH_QUICK === "1";
 const SETTINGS = { connections: 10, rounds: quick ? 1 : 2, seconds: quick ? 1 : 4 };
@@ -45,6 +46,7 @@ writeFileSync(
 const worker = await startWorker(
   { RATE_LIMIT_API_PER_MINUTE: "100000000", RATE_LIMIT_ADMIN_PER_MINUTE: "100000000", EVENT_PUBLIC_TOPICS: `products,${FAN_OUT_TOPIC}` },
   envFile,
+  benchConfig(),
 );
 console.log(`stack: ${stack.engines.database} + ${stack.engines.redis}; worker: ${worker.url}\n`);
 
@@ -67,19 +69,32 @@ try {
     SELECT gen_random_uuid(), 'recompute-product-stats', 'succeeded', '{}', 1 FROM generate_series(1, 10) RETURNING id`).map((row) => String(row.id));
 
   const baseline: Target = { request: () => ({ method: "GET", path: "/__bench/baseline" }), expect: [200] };
-  const scenarios: { name: string; target: Target; before?: () => Promise<void>; after?: () => Promise<void> }[] = [
+  const naiveHit: Target = { request: () => ({ method: "GET", path: `/__bench/naive/products/${String(hot?.id)}` }), expect: [200] };
+  const naivePage: Target = { request: () => ({ method: "GET", path: "/__bench/naive/products" }), expect: [200] };
+  const naiveEnqueue: Target = { request: () => ({ method: "POST", path: "/__bench/naive/jobs" }), expect: [202] };
+  const scenarios: { name: string; target: Target; naive?: { name: string; target: Target }; before?: () => Promise<void>; after?: () => Promise<void> }[] = [
     { name: "GET /health", target: { request: () => ({ method: "GET", path: "/health" }), expect: [200] } },
-    { name: "GET /products/{id} (cache hit)", target: { request: () => ({ method: "GET", path: `/products/${String(hot?.id)}` }), expect: [200] } },
+    {
+      name: "GET /products/{id} (cache hit)",
+      target: { request: () => ({ method: "GET", path: `/products/${String(hot?.id)}` }), expect: [200] },
+      naive: { name: "rate-limit check, then redis.get", target: naiveHit },
+    },
     {
       name: "GET /products/{id} (cache hit, API key)",
       target: { request: () => ({ method: "GET", path: `/products/${String(hot?.id)}`, headers: admin }), expect: [200] },
+      naive: { name: "rate-limit check, then redis.get", target: naiveHit },
     },
     {
       name: "GET /products/{id} (cache hit, observability off)",
       target: { request: () => ({ method: "GET", path: `/__bench/quiet/products/${String(hot?.id)}` }), expect: [200] },
+      naive: { name: "rate-limit check, then redis.get", target: naiveHit },
     },
     { name: "GET /products/{id} (cache miss)", target: { request: () => ({ method: "GET", path: `/products/${cold[nextCold++ % cold.length] ?? ""}` }), expect: [200] } },
-    { name: "GET /products (a page)", target: { request: () => ({ method: "GET", path: "/products?limit=20" }), expect: [200] } },
+    {
+      name: "GET /products (a page)",
+      target: { request: () => ({ method: "GET", path: "/products?limit=20" }), expect: [200] },
+      naive: { name: "one neon() select of the page", target: naivePage },
+    },
     {
       name: "POST /products (Idempotency-Key)",
       target: {
@@ -96,6 +111,7 @@ try {
         request: () => ({ method: "POST", path: "/jobs", headers: { ...json, ...admin }, body: JSON.stringify({ name: "recompute-product-stats", payload: {}, delaySeconds: 43_200 }) }),
         expect: [202],
       },
+      naive: { name: "env.JOBS.send of the same envelope", target: naiveEnqueue },
     },
     {
       name: "breaker OPEN (fail fast, 503)",
@@ -109,15 +125,13 @@ try {
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
     await scenario.before?.();
-    const before = await counters();
-    const paired = await alternate(worker.url, baseline, scenario.target, SETTINGS);
-    const after = await counters();
+    const paired = await alternate(worker.url, baseline, scenario.target, { ...SETTINGS, counts: counters }, scenario.naive?.target);
     await scenario.after?.();
-    // Subrequests seen by the stack while both sides ran; the baseline makes none.
-    const per = (n: number) => n / Math.max(1, paired.scenarioRequestsSent);
-    const neon = per(after.neon - before.neon);
-    const redis = per(after.redis - before.redis);
-    const upstream = per(after.reviews - before.reviews);
+    // Subrequests the stack saw while the scenario ran (its own windows only).
+    const per = (n: number | undefined) => (n ?? 0) / Math.max(1, paired.scenarioRequestsSent);
+    const neon = per(paired.scenarioCounts.neon);
+    const redis = per(paired.scenarioCounts.redis);
+    const upstream = per(paired.scenarioCounts.reviews);
     results.push({
       name: scenario.name,
       rps: paired.scenario.rps,
@@ -129,10 +143,24 @@ try {
       throughputRatio: paired.scenario.rps / paired.baseline.rps,
       p99Ratio: paired.scenario.p99 / Math.max(0.001, paired.baseline.p99),
       subrequests: { neon, redis, upstream, total: neon + redis + upstream },
-      breakerObjectCalls: per(after.breakerObjectCalls - before.breakerObjectCalls),
+      breakerObjectCalls: per(paired.scenarioCounts.breakerObjectCalls),
+      ...(scenario.naive && paired.naive
+        ? {
+            naive: {
+              name: scenario.naive.name,
+              rps: paired.naive.rps,
+              p99: paired.naive.p99,
+              throughputRatio: paired.scenario.rps / paired.naive.rps,
+              p99Ratio: paired.scenario.p99 / Math.max(0.001, paired.naive.p99),
+            },
+          }
+        : {}),
     });
     const last = results.at(-1);
-    if (last) console.log(`${last.name.padEnd(34)} ${last.rps.toFixed(0).padStart(6)} req/s  ×${last.throughputRatio.toFixed(2)}  p99 ${last.p99.toFixed(1)} ms  ${last.subrequests.total.toFixed(2)} subreq`);
+    if (last) {
+      const vsNaive = last.naive ? `  vs naive ×${last.naive.throughputRatio.toFixed(2)} (p99 ×${last.naive.p99Ratio.toFixed(2)})` : "";
+      console.log(`${last.name.padEnd(50)} ${last.rps.toFixed(0).padStart(6)} req/s  vs bare ×${last.throughputRatio.toFixed(2)}${vsNaive}  p99 ${last.p99.toFixed(1)} ms  ${last.subrequests.total.toFixed(2)} subreq`);
+    }
   }
 
   const queue = await measureQueue(quick ? 1_000 : 5_000);
@@ -167,14 +195,15 @@ async function adminCall(path: string): Promise<void> {
 }
 
 /** Requests each local server has seen, and the breaker client's Durable Object calls. */
-async function counters(): Promise<{ neon: number; redis: number; reviews: number; breakerObjectCalls: number }> {
+async function counters(): Promise<{ neon: number; redis: number; reviews: number; breakerObjectCalls: number; naiveAcked: number }> {
   const servers = (await (await fetch(stack.controlUrl, { signal: AbortSignal.timeout(5_000) })).json()) as Record<string, { stats: { requests: number } }>;
-  const worker_ = (await (await fetch(`${worker.url}/__bench/counters`, { signal: AbortSignal.timeout(5_000) })).json()) as { breakerObjectCalls: number };
+  const worker_ = (await (await fetch(`${worker.url}/__bench/counters`, { signal: AbortSignal.timeout(5_000) })).json()) as { breakerObjectCalls: number; naiveAcked: number };
   return {
     neon: servers.neon?.stats.requests ?? 0,
     redis: servers.redis?.stats.requests ?? 0,
     reviews: servers.reviews?.stats.requests ?? 0,
     breakerObjectCalls: worker_.breakerObjectCalls,
+    naiveAcked: worker_.naiveAcked,
   };
 }
 
@@ -192,7 +221,20 @@ async function measureQueue(jobs: number): Promise<BenchReport["queue"]> {
   const seconds = (performance.now() - t0) / 1000;
   console.log(`queue: ${String(jobs)} jobs in ${seconds.toFixed(2)} s`);
   await sql`DELETE FROM jobs WHERE name = 'bench-noop'`;
-  return { jobs, jobsPerSecond: jobs / seconds, batchSize: 100 };
+  return { jobs, jobsPerSecond: jobs / seconds, batchSize: 100, naiveJobsPerSecond: await measureAckOnlyConsumer(jobs) };
+}
+
+/** The same number of messages through a consumer that only acknowledges them: the local ceiling. */
+async function measureAckOnlyConsumer(messages: number): Promise<number> {
+  const start = (await counters()).naiveAcked;
+  const t0 = performance.now();
+  const response = await fetch(`${worker.url}/__bench/naive/consumer?n=${String(messages)}`, { method: "POST", signal: AbortSignal.timeout(60_000) });
+  if (!response.ok) throw new Error(`sending messages: ${String(response.status)}`);
+  const until = Date.now() + 120_000;
+  while ((await counters()).naiveAcked - start < messages && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`queue, acknowledge-only: ${String(messages)} messages in ${seconds.toFixed(2)} s`);
+  return messages / seconds;
 }
 
 /** POST /imports with an NDJSON file, until its job succeeds. */
@@ -220,14 +262,21 @@ async function measureImport(rows: number): Promise<BenchReport["importRows"]> {
 
 /** `subscribers` WebSockets on one topic (acknowledging every 100 events); `events` published inside the Worker. */
 async function measureFanOut(subscribers: number, events: number): Promise<BenchReport["fanOut"]> {
-  const topic = FAN_OUT_TOPIC;
+  const hub = await fanOut(subscribers, events, `/events/${FAN_OUT_TOPIC}`, `/__bench/publish?topic=${FAN_OUT_TOPIC}&n=${String(events)}`);
+  const naive = await fanOut(subscribers, events, "/__bench/naive/events/bench", `/__bench/naive/publish?topic=bench&n=${String(events)}`);
+  console.log(`fan-out: ${hub.toFixed(0)} deliveries/s; a naive broadcast: ${naive.toFixed(0)}/s`);
+  return { subscribers, events, deliveriesPerSecond: hub, naiveDeliveriesPerSecond: naive };
+}
+
+/** `subscribers` WebSockets on `subscribePath`; `events` published with one POST to `publishPath`; deliveries per second. */
+async function fanOut(subscribers: number, events: number, subscribePath: string, publishPath: string): Promise<number> {
   const received = new Array<number>(subscribers).fill(0);
   const sockets = await Promise.all(
     Array.from(
       { length: subscribers },
       (_, i) =>
         new Promise<WebSocket>((resolve, reject) => {
-          const socket = new WebSocket(`${worker.url.replace("http", "ws")}/events/${topic}`);
+          const socket = new WebSocket(`${worker.url.replace("http", "ws")}${subscribePath}`);
           socket.addEventListener("message", (message) => {
             const text = String(message.data);
             if (text.startsWith('{"control":"ready"')) return resolve(socket);
@@ -242,27 +291,52 @@ async function measureFanOut(subscribers: number, events: number): Promise<Bench
     ),
   );
   const t0 = performance.now();
-  await fetch(`${worker.url}/__bench/publish?topic=${topic}&n=${String(events)}`, { method: "POST", signal: AbortSignal.timeout(120_000) });
+  await fetch(`${worker.url}${publishPath}`, { method: "POST", signal: AbortSignal.timeout(120_000) });
   const until = Date.now() + 120_000;
   while (received.some((n) => n < events) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
   const seconds = (performance.now() - t0) / 1000;
   const delivered = received.reduce((a, b) => a + b, 0);
   for (const socket of sockets) socket.close();
-  console.log(`fan-out: ${String(delivered)} deliveries in ${seconds.toFixed(2)} s`);
-  return { subscribers, events, deliveriesPerSecond: delivered / seconds };
+  return delivered / seconds;
 }
 
 /** The production bundle (src/index.ts, minified) as `wrangler deploy --dry-run` builds it. */
 function measureBundle(): BenchReport["bundle"] {
   execFileSync("wrangler", ["deploy", "--dry-run", "--outdir", `${OUT}/dist`], { stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
   const code = readFileSync(`${OUT}/dist/index.js`);
-  return { gzipKiB: gzipSync(code).length / 1024, rawKiB: code.length / 1024, startupMs: startupTime() };
+  return { gzipKiB: gzipSync(code).length / 1024, rawKiB: code.length / 1024, startupMs: startupTime(), bareStartupMs: startupTime(bareConfig()) };
 }
 
-/** `wrangler check startup` profiles the Worker's startup locally, where it can run offline. */
-function startupTime(): number | null {
+/**
+ * The bench Worker's configuration: wrangler.toml's, plus the naive broadcaster's Durable
+ * Object (bench/worker.ts), written to bench/out/ (wrangler.toml itself never names it).
+ */
+function benchConfig(): string {
+  const config = parse(readFileSync("wrangler.toml", "utf8")) as Record<string, unknown> & {
+    durable_objects: { bindings: unknown[] };
+    migrations: unknown[];
+  };
+  delete config.env;
+  config.main = "../worker.ts";
+  config.durable_objects.bindings.push({ name: "NAIVE_HUB", class_name: "NaiveHubObject" });
+  config.migrations.push({ tag: "bench-naive", new_sqlite_classes: ["NaiveHubObject"] });
+  const path = `${OUT}/wrangler.bench.toml`;
+  writeFileSync(path, stringify(config));
+  return path;
+}
+
+/** A bare Hono Worker's configuration, for the startup yardstick. */
+function bareConfig(): string {
+  const path = `${OUT}/wrangler.bare.toml`;
+  writeFileSync(path, stringify({ name: "bench-bare", main: "../bare-worker.ts", compatibility_date: "2026-11-01", minify: true }));
+  return path;
+}
+
+/** `wrangler check startup` profiles a Worker's startup locally (ours, or the one `config` names), where it can run offline. */
+function startupTime(config?: string): number | null {
+  rmSync(`${OUT}/startup.cpuprofile`, { force: true });
   try {
-    const output = execFileSync("wrangler", ["check", "startup", "--outfile", `${OUT}/startup.cpuprofile`], {
+    const output = execFileSync("wrangler", ["check", "startup", "--outfile", `${OUT}/startup.cpuprofile`, ...(config ? ["--config", config] : [])], {
       encoding: "utf8",
       timeout: 60_000,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false" },

@@ -11,10 +11,19 @@
  * - POST /__bench/publish?topic=&n=: publishes n events to a topic from inside the Worker, 50 per call;
  * - /__bench/quiet/<path>: <path> served by the real Worker with OBSERVABILITY off, to
  *   measure what request logs, metrics and Server-Timing cost;
- * - /__bench/limited/<path>: <path> served with rate limits of 5 a minute, for the 429 path.
+ * - /__bench/limited/<path>: <path> served with rate limits of 5 a minute, for the 429 path;
+ * - /__bench/naive/…: the same work written the way one would without the template (the
+ *   same clients, no middleware): a rate-limit check then a cache read, one select of a
+ *   page, one send to the queue, an acknowledge-only consumer, and a Durable Object that
+ *   loops `send` over its sockets. Each edgekit scenario is reported against its naive twin.
  */
+import { DurableObject } from "cloudflare:workers";
+import { Ratelimit } from "@upstash/ratelimit";
+import { Redis } from "@upstash/redis/cloudflare";
 import { Hono } from "hono";
 import { z } from "zod";
+import { redisKey } from "../src/config/service";
+import { productCacheKey } from "../src/routes/products/products.cache";
 import worker from "../src/index";
 import type { Bindings } from "../src/env";
 import { createDatabase } from "../src/data/database";
@@ -61,8 +70,76 @@ function countingStub<T extends object>(stub: T): T {
   });
 }
 
+/** Messages the acknowledge-only consumer took, in this isolate. */
+let naiveAcked = 0;
+const NAIVE_MESSAGE = { naiveAck: true } as const;
+const isNaive = (message: Message) => (message.body as Partial<typeof NAIVE_MESSAGE> | null)?.naiveAck === true;
+
+/** A broadcaster with nothing but the broadcast: no numbering, history, filters or acknowledgements. */
+export class NaiveHubObject extends DurableObject<Env> {
+  override fetch(): Response {
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.send(JSON.stringify({ control: "ready" }));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Acknowledgements (the bench's subscribers send them to every hub): nothing to do. */
+  override webSocketMessage(): void {
+    // A naive broadcaster keeps no window.
+  }
+
+  broadcast(events: unknown[]): number {
+    const sockets = this.ctx.getWebSockets();
+    for (const event of events) {
+      const text = JSON.stringify(event);
+      for (const ws of sockets) ws.send(text);
+    }
+    return events.length * sockets.length;
+  }
+}
+
+type BenchEnv = Bindings & { NAIVE_HUB: DurableObjectNamespace<NaiveHubObject> };
+
+const naive = new Hono<{ Bindings: BenchEnv }>()
+  .get("/__bench/naive/products/:id", async (c) => {
+    const redis = new Redis({ url: c.env.UPSTASH_REDIS_REST_URL, token: c.env.UPSTASH_REDIS_REST_TOKEN });
+    const limiter = new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(Number(c.env.RATE_LIMIT_API_PER_MINUTE), "60 s"), prefix: "naive" });
+    const { success } = await limiter.limit(c.req.header("CF-Connecting-IP") ?? "anonymous");
+    if (!success) return c.json({ error: "too many requests" }, 429);
+    // The entry edgekit's cache keeps for the product (read, never written, here).
+    const entry = await redis.get<{ v?: unknown }>(redisKey("v1", "cache", productCacheKey(c.req.param("id"))));
+    return entry?.v ? c.json(entry.v) : c.json({ error: "not cached" }, 404);
+  })
+  .get("/__bench/naive/products", async (c) => {
+    const sql = createDatabase(c.env, AbortSignal.timeout(10_000));
+    const rows = await sql`SELECT id, name, price_cents, stock, created_at, updated_at FROM products ORDER BY created_at DESC, id DESC LIMIT 20`;
+    return c.json({ items: rows });
+  })
+  .post("/__bench/naive/jobs", async (c) => {
+    const body: JobEnvelope = { v: 1, jobId: crypto.randomUUID(), name: "recompute-product-stats", payload: {}, attempt: 0, requestId: null, enqueuedAt: new Date().toISOString() };
+    await c.env.JOBS.send(body, { contentType: "json", delaySeconds: 43_200 });
+    return c.json(body, 202);
+  })
+  .post("/__bench/naive/consumer", async (c) => {
+    const n = Math.min(20_000, Number(c.req.query("n") ?? 1000));
+    for (let i = 0; i < n; i += 100) {
+      await c.env.JOBS.sendBatch(Array.from({ length: Math.min(100, n - i) }, () => ({ body: NAIVE_MESSAGE, contentType: "json" as const })));
+    }
+    return c.json({ sent: n });
+  })
+  .get("/__bench/naive/events/:topic", (c) => c.env.NAIVE_HUB.get(c.env.NAIVE_HUB.idFromName(c.req.param("topic"))).fetch(c.req.raw))
+  .post("/__bench/naive/publish", async (c) => {
+    const hub = c.env.NAIVE_HUB.get(c.env.NAIVE_HUB.idFromName(c.req.query("topic") ?? "bench"));
+    const n = Math.min(100_000, Number(c.req.query("n") ?? 100));
+    for (let i = 0; i < n; i += 50) {
+      await hub.broadcast(Array.from({ length: Math.min(50, n - i) }, (_, j) => ({ id: i + j + 1, type: "tick", data: { i: i + j } })));
+    }
+    return c.json({ published: n });
+  });
+
 const tools = new Hono<{ Bindings: Bindings }>()
-  .get("/__bench/counters", (c) => c.json({ breakerObjectCalls }))
+  .get("/__bench/counters", (c) => c.json({ breakerObjectCalls, naiveAcked }))
   .post("/__bench/jobs", async (c) => {
     const n = Math.min(20_000, Number(c.req.query("n") ?? 1000));
     const sql = createDatabase(c.env, AbortSignal.timeout(30_000));
@@ -122,9 +199,18 @@ export default {
       url.pathname = variant[2];
       return worker.fetch(new Request(url, request), variantEnv(raw, variant[1] as keyof typeof variants), ctx);
     }
+    if (pathname.startsWith("/__bench/naive/")) return naive.fetch(request, env, ctx);
     if (pathname.startsWith("/__bench/")) return tools.fetch(request, env, ctx);
     return worker.fetch(request, env, ctx);
   },
-  queue: (batch, env, ctx) => worker.queue(batch, variantEnv(env, "counted"), ctx),
+  async queue(batch, env, ctx) {
+    // The acknowledge-only consumer's messages are taken here; the rest are the Worker's.
+    const mine = batch.messages.filter(isNaive);
+    for (const message of mine) message.ack();
+    naiveAcked += mine.length;
+    if (mine.length === batch.messages.length) return;
+    const rest: MessageBatch = { ...batch, queue: batch.queue, messages: batch.messages.filter((message) => !isNaive(message)) };
+    await worker.queue(rest, variantEnv(env, "counted"), ctx);
+  },
   scheduled: (controller, env, ctx) => worker.scheduled(controller, variantEnv(env, "counted"), ctx),
 } satisfies ExportedHandler<Env>;

@@ -39,29 +39,60 @@ export async function measure(baseUrl: string, target: Target, seconds: number, 
   };
 }
 
-/** Sums of paired rounds: A (baseline) and B (scenario), alternating so drift cancels. */
+/** Counters read around each scenario run (requests to the stack's servers, and the like). */
+export type Counts = Record<string, number>;
+
+/** Sums of alternating rounds: A (baseline), B (scenario), C (its naive twin, if any), so drift cancels. */
 export interface Paired {
   baseline: Measurement;
   scenario: Measurement;
+  naive?: Measurement;
+  /** What `counts` rose by during the scenario's own runs (its warm-up included), never the others'. */
+  scenarioCounts: Counts;
   /** Every request made to the scenario, its warm-up included (for counts taken around the whole run). */
   scenarioRequestsSent: number;
 }
 
 /**
- * Runs A B A B … `rounds` times (after one short warm-up of each), and returns the two
- * sides averaged over their rounds.
+ * Runs A B A B … (or A B C A B C … with a naive twin) `rounds` times, after one short
+ * warm-up of each, and returns each side averaged over its rounds.
  */
-export async function alternate(baseUrl: string, baseline: Target, scenario: Target, options: { rounds: number; seconds: number; connections: number }): Promise<Paired> {
+export async function alternate(
+  baseUrl: string,
+  baseline: Target,
+  scenario: Target,
+  options: { rounds: number; seconds: number; connections: number; counts: () => Promise<Counts> },
+  naive?: Target,
+): Promise<Paired> {
+  const scenarioCounts: Counts = {};
+  // Only the scenario's own windows count: the baseline makes no subrequest, but the naive
+  // twin does the same work and must not be charged to it.
+  const counted = async (seconds: number) => {
+    const before = await options.counts();
+    const measured = await measure(baseUrl, scenario, seconds, options.connections);
+    const after = await options.counts();
+    for (const [key, value] of Object.entries(after)) scenarioCounts[key] = (scenarioCounts[key] ?? 0) + value - (before[key] ?? 0);
+    return measured;
+  };
   await measure(baseUrl, baseline, 1, options.connections);
-  const warmUp = await measure(baseUrl, scenario, 1, options.connections);
+  const warmUp = await counted(1);
+  if (naive) await measure(baseUrl, naive, 1, options.connections);
   const a: Measurement[] = [];
   const b: Measurement[] = [];
+  const c: Measurement[] = [];
   for (let round = 0; round < options.rounds; round++) {
     a.push(await measure(baseUrl, baseline, options.seconds, options.connections));
-    b.push(await measure(baseUrl, scenario, options.seconds, options.connections));
+    b.push(await counted(options.seconds));
+    if (naive) c.push(await measure(baseUrl, naive, options.seconds, options.connections));
   }
   const scenarioAverage = average(b);
-  return { baseline: average(a), scenario: scenarioAverage, scenarioRequestsSent: scenarioAverage.requests + warmUp.requests };
+  return {
+    baseline: average(a),
+    scenario: scenarioAverage,
+    ...(naive ? { naive: average(c) } : {}),
+    scenarioCounts,
+    scenarioRequestsSent: scenarioAverage.requests + warmUp.requests,
+  };
 }
 
 function average(runs: Measurement[]): Measurement {

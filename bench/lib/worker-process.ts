@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 export interface WorkerProcess {
   url: string;
@@ -28,13 +28,14 @@ export async function freePort(): Promise<number> {
  * answers. Its Durable Objects, queues and buckets live in a fresh directory, removed on
  * stop: a run starts from nothing and never touches `npm run dev`'s state in .wrangler/.
  */
-export async function startWorker(vars: Record<string, string>, envFile: string): Promise<WorkerProcess> {
+export async function startWorker(vars: Record<string, string>, envFile: string, configFile: string): Promise<WorkerProcess> {
   const port = await freePort();
   const inspectorPort = await freePort();
   const state = mkdtempSync(join(tmpdir(), "edgekit-bench-"));
   const child: ChildProcess = spawn(
     "wrangler",
-    ["dev", "bench/worker.ts", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--env-file", envFile, "--persist-to", state, "--log-level", "warn", "--show-interactive-dev-session=false", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
+    // Absolute paths: with --config, wrangler reads relative ones from the config's folder.
+    ["dev", resolve("bench/worker.ts"), "--config", resolve(configFile), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--env-file", resolve(envFile), "--persist-to", state, "--log-level", "warn", "--show-interactive-dev-session=false", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
     { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   let stderr = "";

@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEAD_LETTER_SUFFIX } from "../../src/config/service.ts";
 import { readWranglerConfig } from "../../tools/wrangler-config.ts";
@@ -48,5 +51,29 @@ describe("wrangler.toml: every environment is complete, and agrees with the code
       ...e.analyticsDatasets.map((d) => d.dataset),
     ]);
     expect(new Set(resources).size).toBe(resources.length);
+  });
+});
+
+describe("wrangler.toml [alias]: the zod locale trim still applies", () => {
+  // wrangler matches an alias against the import specifier as written. If zod renames or moves
+  // its locale index, the alias silently stops applying and the bundle grows by a quarter.
+  const { raw } = readWranglerConfig();
+  const alias = (raw.alias ?? {}) as Record<string, string>;
+
+  it("points zod's locale import at a module that exists", () => {
+    expect(alias).toEqual({ "../locales/index.js": "./src/zod-locales.ts" });
+    expect(existsSync(new URL("../../src/zod-locales.ts", import.meta.url))).toBe(true);
+  });
+
+  it("matches the specifier zod imports its locales with", () => {
+    const zodEntry = createRequire(import.meta.url).resolve("zod/v4");
+    const external = readFileSync(join(dirname(zodEntry), "classic", "external.js"), "utf8");
+    expect(external).toContain('export * as locales from "../locales/index.js"');
+  });
+
+  it("keeps English, the default zod installs", async () => {
+    const locales = await import("../../src/zod-locales.ts");
+    expect(Object.keys(locales)).toEqual(["en"]);
+    expect(typeof locales.en).toBe("function");
   });
 });
