@@ -9,45 +9,24 @@
  * stdout, and bench/out/results.{json,md,svg}. Numbers are reported, never asserted: the
  * bench does not fail on a slow machine. BENCH_QUICK=1 runs a short smoke of everything.
  */
-import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { cpus } from "node:os";
-import { startStack } from "../tools/stack/start-stack.ts";
 import { createSql } from "../tools/stack/local-sql.ts";
 import { createApiKey } from "../tools/db/api-keys.ts";
 import { SCOPES } from "../src/auth/scopes.ts";
 import { alternate, type Target } from "./lib/load.ts";
 import { markdown, svgChart, type BenchReport, type ScenarioResult } from "./lib/report.ts";
-import { startWorker } from "./lib/worker-process.ts";
-import { parse, stringify } from "smol-toml";
+import { FAN_OUT_TOPIC, OUT, startBench } from "./lib/setup.ts";
+import { stringify } from "smol-toml";
 
 const quick = process.env.BENCH_QUICK === "1";
 const SETTINGS = { connections: 10, rounds: quick ? 1 : 2, seconds: quick ? 1 : 4 };
 
-const OUT = "bench/out";
-/** Declared public for the bench Worker, so the fan-out's subscribers need no key. */
-const FAN_OUT_TOPIC = "bench-fanout";
 const started = Date.now();
-mkdirSync(OUT, { recursive: true });
-
-const stack = await startStack({ databaseUrl: process.env.DATABASE_URL || undefined, redisUrl: process.env.REDIS_URL || undefined, seed: true });
-const envFile = `${OUT}/bench.vars`;
-writeFileSync(
-  envFile,
-  Object.entries({ ...stack.env, CURSOR_SECRET: randomBytes(32).toString("hex"), REVIEWS_API_URL: "" })
-    .map(([key, value]) => `${key}=${value}`)
-    .join("\n"),
-);
-// Reviews off (the production default): a cache hit is then the rate limiter and the cache
-// read. Limits out of the way (the 429 scenario has its own, under /__bench/limited/); the
-// fan-out topic public, so plain WebSockets (which send no headers) may subscribe.
-const worker = await startWorker(
-  { RATE_LIMIT_API_PER_MINUTE: "100000000", RATE_LIMIT_ADMIN_PER_MINUTE: "100000000", EVENT_PUBLIC_TOPICS: `products,${FAN_OUT_TOPIC}` },
-  envFile,
-  benchConfig(),
-);
+const bench = await startBench();
+const { stack, worker } = bench;
 console.log(`stack: ${stack.engines.database} + ${stack.engines.redis}; worker: ${worker.url}\n`);
 
 const sql = createSql(stack.env.DATABASE_URL, stack.env.NEON_HTTP_ENDPOINT);
@@ -185,8 +164,7 @@ try {
   console.log(`\n${markdown(report)}`);
   console.log(`written: ${OUT}/results.json, ${OUT}/results.md, ${OUT}/results.svg`);
 } finally {
-  await worker.stop();
-  await stack.close();
+  await bench.close();
 }
 
 async function adminCall(path: string): Promise<void> {
@@ -305,24 +283,6 @@ function measureBundle(): BenchReport["bundle"] {
   execFileSync("wrangler", ["deploy", "--dry-run", "--outdir", `${OUT}/dist`], { stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
   const code = readFileSync(`${OUT}/dist/index.js`);
   return { gzipKiB: gzipSync(code).length / 1024, rawKiB: code.length / 1024, startupMs: startupTime(), bareStartupMs: startupTime(bareConfig()) };
-}
-
-/**
- * The bench Worker's configuration: wrangler.toml's, plus the naive broadcaster's Durable
- * Object (bench/worker.ts), written to bench/out/ (wrangler.toml itself never names it).
- */
-function benchConfig(): string {
-  const config = parse(readFileSync("wrangler.toml", "utf8")) as Record<string, unknown> & {
-    durable_objects: { bindings: unknown[] };
-    migrations: unknown[];
-  };
-  delete config.env;
-  config.main = "../worker.ts";
-  config.durable_objects.bindings.push({ name: "NAIVE_HUB", class_name: "NaiveHubObject" });
-  config.migrations.push({ tag: "bench-naive", new_sqlite_classes: ["NaiveHubObject"] });
-  const path = `${OUT}/wrangler.bench.toml`;
-  writeFileSync(path, stringify(config));
-  return path;
 }
 
 /** A bare Hono Worker's configuration, for the startup yardstick. */

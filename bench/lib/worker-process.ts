@@ -6,6 +6,8 @@ import { join, resolve } from "node:path";
 
 export interface WorkerProcess {
   url: string;
+  /** wrangler's inspector proxy: Chrome DevTools Protocol over WebSocket (see bench/profile.ts). */
+  inspectorUrl: string;
   stop(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startWorker(vars: Record<string, string>, envFile: string,
   }
   return {
     url,
+    inspectorUrl: `http://127.0.0.1:${String(inspectorPort)}`,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
