@@ -82,10 +82,21 @@ describe("embedded engine vs Redis: @upstash/ratelimit scripts", () => {
   }
 });
 
+/** A run's unique names, and how replies turn them back into placeholders. */
+interface Names {
+  prefix: string;
+  library: string;
+}
+
 async function runCase(engine: RedisEngine, testCase: Case): Promise<unknown[]> {
-  const prefix = `diff:${randomUUID()}:`;
-  const toArgs = (command: Arg[]) => command.map((arg) => Buffer.from(String(arg).replaceAll("{p}", prefix)));
-  const normalise = (reply: Reply, command: Arg[]) => canonical(reply, String(command[0]).toUpperCase(), prefix);
+  const names: Names = { prefix: `diff:${randomUUID()}:`, library: `diff_${randomUUID().replaceAll("-", "")}` };
+  const toArgs = (command: Arg[]) =>
+    command.map((arg) =>
+      Buffer.from(
+        String(arg).replaceAll("{p}", names.prefix).replaceAll("{lib}", names.library).replaceAll("{LIB}", names.library.toUpperCase()),
+      ),
+    );
+  const normalise = (reply: Reply, command: Arg[]) => canonical(reply, String(command[0]).toUpperCase(), names);
   if (testCase.multi) {
     try {
       const replies = await engine.multi(testCase.commands.map(toArgs));
@@ -95,13 +106,30 @@ async function runCase(engine: RedisEngine, testCase: Case): Promise<unknown[]> 
     }
   }
   const replies: unknown[] = [];
-  for (const command of testCase.commands) replies.push(await runPseudo(engine, command, toArgs, prefix));
+  for (const command of testCase.commands) replies.push(await runPseudo(engine, command, toArgs, names));
   return replies;
 }
 
-/** Runs a command, or one of the pseudo-commands that reduce server-wide replies. */
-async function runPseudo(engine: RedisEngine, command: Arg[], toArgs: (c: Arg[]) => Buffer[], prefix: string): Promise<unknown> {
+/** Runs a command, or one of the pseudo-commands that reduce replies to what Redis fixes. */
+async function runPseudo(engine: RedisEngine, command: Arg[], toArgs: (c: Arg[]) => Buffer[], names: Names): Promise<unknown> {
+  const { prefix } = names;
   const [name, ...rest] = command;
+  if (name === "SORTED" || name === "LENGTH" || name === "SORTEDSCAN") {
+    const reply = canonical(await engine.command(toArgs(rest)), String(rest[0]).toUpperCase(), names);
+    if (!Array.isArray(reply)) return reply;
+    if (name === "LENGTH") return { length: reply.length };
+    if (name === "SORTED") return [...reply].sort(byJson);
+    const [cursor, elements] = reply as [unknown, unknown[]];
+    return [cursor, [...elements].sort(byJson)];
+  }
+  if (name === "FUNCTIONS") {
+    // FUNCTION LIST, each library's functions sorted by name (Redis lists them in dict order).
+    const reply = canonical(await engine.command(toArgs(["FUNCTION", "LIST", ...rest])), "FUNCTION", names);
+    if (!Array.isArray(reply)) return reply;
+    return reply.map((library) =>
+      (library as unknown[]).map((value, i, fields) => (fields[i - 1] === "functions" ? [...(value as unknown[])].sort(byJson) : value)),
+    );
+  }
   if (name === "SCANALL") {
     // A full SCAN iteration, small COUNT to force several pages; the order is Redis's own.
     const keys: string[] = [];
@@ -125,23 +153,33 @@ async function runPseudo(engine: RedisEngine, command: Arg[], toArgs: (c: Arg[])
     const [seconds, micros] = (await engine.command(toArgs(["TIME"]))) as Buffer[];
     return [/^\d{10}$/.test(seconds!.toString()), /^\d{1,6}$/.test(micros!.toString())];
   }
-  return canonical(await engine.command(toArgs(command)), String(name).toUpperCase(), prefix);
+  return canonical(await engine.command(toArgs(command)), String(name).toUpperCase(), names);
 }
 
-/** A JSON form of a reply; only what Redis itself leaves open (TTLs, set order) is relaxed. */
-function canonical(reply: Reply, command: string, prefix: string): unknown {
+const byJson = (a: unknown, b: unknown) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0);
+
+/**
+ * A JSON form of a reply; only what Redis itself leaves open (TTLs, set order, memory
+ * figures) is relaxed, and run-specific names become their placeholders again.
+ */
+function canonical(reply: Reply, command: string, names: Names): unknown {
   if ((command === "TTL" || command === "PTTL") && typeof reply === "number" && reply > 0) return "positive";
+  if (command === "MEMORY" && typeof reply === "number" && reply > 0) return "positive";
   if (command === "SMEMBERS" && Array.isArray(reply)) {
-    return reply.map((item) => canonical(item, "", prefix)).sort();
+    return reply.map((item) => canonical(item, "", names)).sort(byJson);
   }
-  if (reply instanceof RedisError) return { error: reply.message.replaceAll(prefix, "{p}") };
+  const placeholders = (value: string) => value.replaceAll(names.prefix, "{p}").replaceAll(names.library, "{lib}");
+  if (reply instanceof RedisError) return { error: placeholders(reply.message) };
   // ioredis hands status replies over as bytes, and the REST protocol sends both as strings.
   if (reply instanceof Status) return reply.text;
   if (Buffer.isBuffer(reply)) {
     const utf8 = reply.toString("utf8");
-    return Buffer.from(utf8).equals(reply) ? utf8.replaceAll(prefix, "{p}") : { base64: reply.toString("base64") };
+    return Buffer.from(utf8).equals(reply) ? placeholders(utf8) : { base64: reply.toString("base64") };
   }
-  if (Array.isArray(reply)) return reply.map((item) => canonical(item, "", prefix));
+  if (Array.isArray(reply)) return reply.map((item) => canonical(item, "", names));
+  // ioredis reads integers past 2^53 digit by digit in doubles, which drifts in the last
+  // digits; the embedded engine rounds the exact value once. Compare what both keep.
+  if (typeof reply === "number" && !Number.isSafeInteger(reply)) return { approximately: reply.toPrecision(15) };
   return reply;
 }
 

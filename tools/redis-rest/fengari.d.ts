@@ -11,6 +11,7 @@ declare module "fengari" {
     LUA_TNUMBER: number;
     LUA_TSTRING: number;
     LUA_TTABLE: number;
+    LUA_TFUNCTION: number;
     LUA_REGISTRYINDEX: number;
     lua_Debug: typeof lua_Debug;
     lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number;
@@ -27,6 +28,13 @@ declare module "fengari" {
     lua_pushstring(L: LuaState, value: Uint8Array): void;
     lua_pushjsfunction(L: LuaState, fn: (L: LuaState) => number): void;
     lua_createtable(L: LuaState, narr: number, nrec: number): void;
+    lua_newtable(L: LuaState): void;
+    lua_pushvalue(L: LuaState, index: number): void;
+    lua_insert(L: LuaState, index: number): void;
+    lua_remove(L: LuaState, index: number): void;
+    lua_gettable(L: LuaState, index: number): number;
+    lua_next(L: LuaState, index: number): number;
+    lua_setupvalue(L: LuaState, funcindex: number, n: number): Uint8Array | null;
     lua_rawseti(L: LuaState, index: number, n: number): void;
     lua_rawgeti(L: LuaState, index: number, n: number): number;
     lua_setfield(L: LuaState, index: number, key: Uint8Array): void;

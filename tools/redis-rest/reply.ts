@@ -1,7 +1,8 @@
 /**
- * RESP2 replies as both engines hand them to the REST layer (protocols.md B4, B8): bulk
- * strings as raw bytes, status replies marked apart (Lua sees them as `{ok=...}`), integers,
- * nil, arrays, and errors.
+ * RESP2 replies as both engines hand them to the REST layer, which turns each into Upstash's
+ * JSON (integers as numbers, nil as null, strings as base64 of their bytes when the client
+ * asks): bulk strings as raw bytes, status replies marked apart (Lua sees them as
+ * `{ok=...}`), integers, nil, arrays, and errors.
  */
 export type Reply = Buffer | Status | number | null | RedisError | Reply[];
 

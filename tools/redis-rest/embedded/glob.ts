@@ -43,6 +43,17 @@ export function keyPatternMatcher(pattern: Buffer): (key: Buffer) => boolean {
   return globMatcher(pattern);
 }
 
+/**
+ * `stringmatchlen(…, nocase=1)` (FUNCTION LIST LIBRARYNAME): its tolower() on both sides,
+ * ranges included, is the same as matching the ASCII-lowercased pattern and subject.
+ */
+export function globMatcherNoCase(pattern: Buffer): (subject: Buffer) => boolean {
+  const matches = globMatcher(asciiLower(pattern));
+  return (subject) => matches(asciiLower(subject));
+}
+
+const asciiLower = (data: Buffer) => Buffer.from(data.map((byte) => (byte >= 0x41 && byte <= 0x5a ? byte + 32 : byte)));
+
 function parse(pattern: Buffer): Token[] {
   const tokens: Token[] = [];
   let i = 0;

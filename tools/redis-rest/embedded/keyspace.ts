@@ -80,6 +80,29 @@ export class Keyspace {
     this.#entries.set(key, { data, expiresAt, seq: existing?.seq ?? this.#nextSeq++ });
   }
 
+  /** The live value at `key`, whatever its type (COPY, RENAME and OBJECT need it). */
+  value(key: string): Value | undefined {
+    return this.#live(key)?.data;
+  }
+
+  /**
+   * Moves a key to a new name with its TTL (RENAME): the target is replaced, and counts
+   * as a new key for SCAN, as Redis's dbAdd makes it.
+   */
+  rename(from: string, to: string): void {
+    const entry = this.#live(from);
+    if (!entry || from === to) return;
+    this.#entries.delete(from);
+    this.#entries.delete(to);
+    this.#entries.set(to, { data: entry.data, expiresAt: entry.expiresAt, seq: this.#nextSeq++ });
+  }
+
+  /** A live key picked at random (RANDOMKEY), or undefined when there is none. */
+  randomKey(): string | undefined {
+    const keys = this.keys();
+    return keys[Math.floor(Math.random() * keys.length)];
+  }
+
   delete(key: string): boolean {
     return this.#live(key) !== undefined && this.#entries.delete(key);
   }
