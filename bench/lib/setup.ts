@@ -19,7 +19,10 @@ export interface Bench {
  * seeded, and bench/worker.ts on it under `wrangler dev`. Reviews off (the production
  * default): a cache hit is then the rate limiter and the cache read. Limits out of the way
  * (the 429 scenario has its own, under /__bench/limited/); the fan-out topic public, so plain
- * WebSockets (which send no headers) may subscribe.
+ * WebSockets (which send no headers) may subscribe. Request logs sampled as production
+ * samples them (`LOG_SAMPLE_RATE` of [env.production.vars]): the question the bench answers
+ * is what a deployed Worker pays, and `npm run dev`'s every-request log line is a
+ * development convenience.
  */
 export async function startBench(options: { minify?: boolean } = {}): Promise<Bench> {
   mkdirSync(OUT, { recursive: true });
@@ -33,7 +36,12 @@ export async function startBench(options: { minify?: boolean } = {}): Promise<Be
         .join("\n"),
     );
     const worker = await startWorker(
-      { RATE_LIMIT_API_PER_MINUTE: "100000000", RATE_LIMIT_ADMIN_PER_MINUTE: "100000000", EVENT_PUBLIC_TOPICS: `products,${FAN_OUT_TOPIC}` },
+      {
+        RATE_LIMIT_API_PER_MINUTE: "100000000",
+        RATE_LIMIT_ADMIN_PER_MINUTE: "100000000",
+        EVENT_PUBLIC_TOPICS: `products,${FAN_OUT_TOPIC}`,
+        LOG_SAMPLE_RATE: productionLogSampleRate(),
+      },
       envFile,
       benchConfig(options.minify ?? true),
     );
@@ -49,6 +57,12 @@ export async function startBench(options: { minify?: boolean } = {}): Promise<Be
     await stack.close();
     throw error;
   }
+}
+
+/** `LOG_SAMPLE_RATE` as wrangler.toml's production environment sets it. */
+export function productionLogSampleRate(): string {
+  const config = parse(readFileSync("wrangler.toml", "utf8")) as { env?: { production?: { vars?: Record<string, unknown> } } };
+  return String(config.env?.production?.vars?.LOG_SAMPLE_RATE ?? "1");
 }
 
 /**
