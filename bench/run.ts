@@ -173,33 +173,62 @@ async function adminCall(path: string): Promise<void> {
 }
 
 /** Requests each local server has seen, and the breaker client's Durable Object calls. */
+interface ConsumerCounters {
+  batches: number;
+  messages: number;
+  ms: number;
+}
+
 async function counters(): Promise<{ neon: number; redis: number; reviews: number; breakerObjectCalls: number; naiveAcked: number }> {
+  const { breakerObjectCalls, naiveAcked } = await workerCounters();
   const servers = (await (await fetch(stack.controlUrl, { signal: AbortSignal.timeout(5_000) })).json()) as Record<string, { stats: { requests: number } }>;
-  const worker_ = (await (await fetch(`${worker.url}/__bench/counters`, { signal: AbortSignal.timeout(5_000) })).json()) as { breakerObjectCalls: number; naiveAcked: number };
   return {
     neon: servers.neon?.stats.requests ?? 0,
     redis: servers.redis?.stats.requests ?? 0,
     reviews: servers.reviews?.stats.requests ?? 0,
-    breakerObjectCalls: worker_.breakerObjectCalls,
-    naiveAcked: worker_.naiveAcked,
+    breakerObjectCalls,
+    naiveAcked,
+  };
+}
+
+async function workerCounters(): Promise<{ breakerObjectCalls: number; naiveAcked: number; consumer: ConsumerCounters }> {
+  return (await (await fetch(`${worker.url}/__bench/counters`, { signal: AbortSignal.timeout(5_000) })).json()) as {
+    breakerObjectCalls: number;
+    naiveAcked: number;
+    consumer: ConsumerCounters;
   };
 }
 
 /** Trivial jobs, queued in batches of 100, from the first send to the last `succeeded`. */
 async function measureQueue(jobs: number): Promise<BenchReport["queue"]> {
+  const before = await workerCounters();
+  const neonBefore = (await counters()).neon;
   const t0 = performance.now();
   const response = await fetch(`${worker.url}/__bench/jobs?n=${String(jobs)}`, { method: "POST", signal: AbortSignal.timeout(60_000) });
   if (!response.ok) throw new Error(`queueing jobs: ${String(response.status)}`);
   const until = Date.now() + 120_000;
+  let polls = 0;
   for (;;) {
+    polls++;
     const [row] = await sql`SELECT count(*)::int AS n FROM jobs WHERE name = 'bench-noop' AND status <> 'succeeded'`;
     if (Number(row?.n) === 0 || Date.now() > until) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const seconds = (performance.now() - t0) / 1000;
-  console.log(`queue: ${String(jobs)} jobs in ${seconds.toFixed(2)} s`);
+  const after = await workerCounters();
+  // The Neon server's requests include this script's polling; take those out.
+  const neonRequests = (await counters()).neon - neonBefore - polls;
+  const batches = after.consumer.batches - before.consumer.batches;
+  const consumer = {
+    batches,
+    meanBatchSize: (after.consumer.messages - before.consumer.messages) / Math.max(1, batches),
+    meanBatchMs: (after.consumer.ms - before.consumer.ms) / Math.max(1, batches),
+    busyShare: (after.consumer.ms - before.consumer.ms) / 1000 / seconds,
+    databaseRequestsPerBatch: neonRequests / Math.max(1, batches),
+  };
+  console.log(`queue: ${String(jobs)} jobs in ${seconds.toFixed(2)} s; ${String(batches)} batches of ${consumer.meanBatchSize.toFixed(0)}, ${consumer.meanBatchMs.toFixed(1)} ms each`);
   await sql`DELETE FROM jobs WHERE name = 'bench-noop'`;
-  return { jobs, jobsPerSecond: jobs / seconds, batchSize: 100, naiveJobsPerSecond: await measureAckOnlyConsumer(jobs) };
+  return { jobs, jobsPerSecond: jobs / seconds, batchSize: 100, naiveJobsPerSecond: await measureAckOnlyConsumer(jobs), consumer };
 }
 
 /** The same number of messages through a consumer that only acknowledges them: the local ceiling. */

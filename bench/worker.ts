@@ -72,6 +72,12 @@ function countingStub<T extends object>(stub: T): T {
 
 /** Messages the acknowledge-only consumer took, in this isolate. */
 let naiveAcked = 0;
+/**
+ * The real consumer's batches in this isolate, with their wall time (Date.now advances
+ * across I/O in workerd, so this is time spent waiting on the database and the queue
+ * included) and the messages they carried: where the consumer's time goes, per batch.
+ */
+const consumer = { batches: 0, messages: 0, ms: 0 };
 const NAIVE_MESSAGE = { naiveAck: true } as const;
 const isNaive = (message: Message) => (message.body as Partial<typeof NAIVE_MESSAGE> | null)?.naiveAck === true;
 
@@ -139,7 +145,7 @@ const naive = new Hono<{ Bindings: BenchEnv }>()
   });
 
 const tools = new Hono<{ Bindings: Bindings }>()
-  .get("/__bench/counters", (c) => c.json({ breakerObjectCalls, naiveAcked }))
+  .get("/__bench/counters", (c) => c.json({ breakerObjectCalls, naiveAcked, consumer }))
   .post("/__bench/jobs", async (c) => {
     const n = Math.min(20_000, Number(c.req.query("n") ?? 1000));
     const sql = createDatabase(c.env, AbortSignal.timeout(30_000));
@@ -210,7 +216,11 @@ export default {
     naiveAcked += mine.length;
     if (mine.length === batch.messages.length) return;
     const rest: MessageBatch = { ...batch, queue: batch.queue, messages: batch.messages.filter((message) => !isNaive(message)) };
+    const started = Date.now();
     await worker.queue(rest, variantEnv(env, "counted"), ctx);
+    consumer.batches++;
+    consumer.messages += rest.messages.length;
+    consumer.ms += Date.now() - started;
   },
   scheduled: (controller, env, ctx) => worker.scheduled(controller, variantEnv(env, "counted"), ctx),
 } satisfies ExportedHandler<Env>;

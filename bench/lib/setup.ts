@@ -61,8 +61,8 @@ export async function startBench(options: { minify?: boolean } = {}): Promise<Be
 
 /** `LOG_SAMPLE_RATE` as wrangler.toml's production environment sets it. */
 export function productionLogSampleRate(): string {
-  const config = parse(readFileSync("wrangler.toml", "utf8")) as { env?: { production?: { vars?: Record<string, unknown> } } };
-  return String(config.env?.production?.vars?.LOG_SAMPLE_RATE ?? "1");
+  const config = parse(readFileSync("wrangler.toml", "utf8")) as { env?: { production?: { vars?: Record<string, string | undefined> } } };
+  return config.env?.production?.vars?.LOG_SAMPLE_RATE ?? "1";
 }
 
 /**
