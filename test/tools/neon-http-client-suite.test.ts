@@ -145,7 +145,8 @@ describe("fields: the row description, as Postgres reports it", () => {
   });
 });
 
-describe.runIf(DATABASE_URL)("results: identical to the wire protocol (Postgres)", () => {
+// Registered on the backend each belongs to (CI runs both passes), never reported as skipped.
+if (DATABASE_URL) describe("results: identical to the wire protocol (Postgres)", () => {
   it.each(SAMPLES)("$query", async ({ query, params }) => {
     const result = await sql.query(query, params, { ...full, types: raw });
     const reference = await direct!.query({ text: query, values: params, rowMode: "array", types: raw });
@@ -212,8 +213,8 @@ describe("credentials: checked as Neon checks them", () => {
     }
   });
 
-  it.runIf(DATABASE_URL)("on Postgres, any other user logs in as the connection string says", async () => {
-    const real = new URL(DATABASE_URL!);
+  if (DATABASE_URL) it("on Postgres, any other user logs in as the connection string says", async () => {
+    const real = new URL(DATABASE_URL);
     // The server's own user, at the local server's address instead of the real one's.
     const own = `postgres://${real.username}${real.password ? `:${real.password}` : ""}@localhost${real.pathname}`;
     expect(await neon(own)`SELECT current_user AS "user"`).toEqual([{ user: decodeURIComponent(real.username) }]);

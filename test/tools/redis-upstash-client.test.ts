@@ -126,7 +126,8 @@ describe("Upstash behaviours", () => {
 });
 
 describe("blocking commands", () => {
-  it.runIf(process.env.REDIS_URL)("wait on a connection of their own, so other requests go on", async () => {
+  // Each backend's own behaviour is registered on that backend only (CI runs both passes).
+  if (process.env.REDIS_URL) it("wait on a connection of their own, so other requests go on", async () => {
     const k = ns();
     const popped = redis.exec(["BLPOP", `${k}queue`, 0]);
     // The shared connection is free meanwhile.
@@ -135,7 +136,7 @@ describe("blocking commands", () => {
     expect(await popped).toEqual([`${k}queue`, "job"]);
   });
 
-  it.skipIf(process.env.REDIS_URL)("are not offered by the embedded engine, loudly", async () => {
+  if (!process.env.REDIS_URL) it("are not offered by the embedded engine, loudly", async () => {
     await expect(redis.exec(["BLPOP", "queue", 1])).rejects.toThrow(/ERR unknown command 'BLPOP'/);
   });
 });
@@ -343,7 +344,7 @@ describe("command families", () => {
     expect(await redis.exec(["BITFIELD", `${k}f`, "SET", "u8", 0, 255, "INCRBY", "u8", 0, 10, "GET", "u4", 0])).toEqual([0, 9, 0]);
   });
 
-  it.skipIf(process.env.REDIS_URL)("BITOP DIFF, DIFF1, ANDOR and ONE (Redis 8.2's, which Upstash serves)", async () => {
+  if (!process.env.REDIS_URL) it("BITOP DIFF, DIFF1, ANDOR and ONE (Redis 8.2's, which Upstash serves)", async () => {
     const k = ns();
     const byte = async (key: string) => (await redis.exec<number[]>(["BITFIELD", key, "GET", "u8", 0]))[0];
     for (const bit of [0, 1, 2, 3]) await redis.setbit(`${k}x`, bit, 1); // 11110000
