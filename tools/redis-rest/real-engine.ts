@@ -1,7 +1,18 @@
-import ioredis from "ioredis";
+import { createRequire } from "node:module";
+import type ioredis from "ioredis";
 import { ExecAbortError, type RedisEngine } from "./engine.ts";
 import { RedisError, Status, type Reply } from "./reply.ts";
 import { scriptCommand, ScriptCache, scriptSyntaxError } from "./scripts.ts";
+
+/**
+ * ioredis through Node's own `require`, so its CommonJS entry runs once per process. Loaded as
+ * an ES module by each of several module graphs in one process (vitest's global setups, one
+ * per test project), the entry ran again over the cached `./Redis` module and threw
+ * "Cannot redefine property: default".
+ */
+function loadIoredis(): typeof ioredis {
+  return createRequire(import.meta.url)("ioredis") as typeof ioredis;
+}
 
 /**
  * A real Redis (or Valkey) through ioredis, in RESP2, the reply shapes Upstash's JSON mirrors.
@@ -11,8 +22,8 @@ import { scriptCommand, ScriptCache, scriptSyntaxError } from "./scripts.ts";
  * (EVAL_RO, EVALSHA_RO, `no-writes`) runs as Redis's own EVAL_RO, which refuses writes.
  */
 export async function createRealEngine(url: string): Promise<RedisEngine> {
-  // `ioredis.Redis` (not a named import) resolves the same under Node ESM and vitest.
-  const redis = new ioredis.Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: false });
+  const { Redis } = loadIoredis();
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: false });
   await redis.connect();
   const scripts = new ScriptCache();
 
