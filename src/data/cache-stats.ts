@@ -2,22 +2,26 @@ import { redisCall } from "../dependencies/calls";
 import type { DependencyScope } from "../dependencies/scope";
 import { redisKey } from "../config/service";
 
-/** How a cached read was answered: from the cache, loaded into it, or around it (Redis down). */
-export type CacheStatus = "HIT" | "MISS" | "BYPASS";
+/**
+ * How a cached read was answered: from the cache, loaded into it, around it (Redis down),
+ * or from a stale copy because the source could not answer.
+ */
+export type CacheStatus = "HIT" | "MISS" | "BYPASS" | "STALE";
 
 export const STATS_KEY = redisKey("v1", "cache-stats");
 /** Counts are sent at most this often per isolate, so stats cost no Redis call per read. */
 const FLUSH_INTERVAL_MS = 5_000;
 
-const FIELDS: Record<CacheStatus, string> = { HIT: "hits", MISS: "misses", BYPASS: "bypasses" };
+const FIELDS: Record<CacheStatus, string> = { HIT: "hits", MISS: "misses", BYPASS: "bypasses", STALE: "stale" };
+const NONE = (): Record<CacheStatus, number> => ({ HIT: 0, MISS: 0, BYPASS: 0, STALE: 0 });
 
 /**
- * Cache hits, misses and bypasses for `GET /cache/stats`, counted per isolate and added to
+ * Cache hits, misses, bypasses and stale answers for `GET /cache/stats`, counted per isolate and added to
  * a Redis hash in the background (`waitUntil`) at most every few seconds: fleet-wide
  * totals, late by at most FLUSH_INTERVAL_MS, for no extra call on the hot path.
  */
 class CacheStats {
-  #pending: Record<CacheStatus, number> = { HIT: 0, MISS: 0, BYPASS: 0 };
+  #pending = NONE();
   #lastFlush = 0;
 
   record(scope: DependencyScope, status: CacheStatus): void {
@@ -29,8 +33,8 @@ class CacheStats {
   async flush(scope: DependencyScope): Promise<void> {
     this.#lastFlush = Date.now();
     const counts = this.#pending;
-    if (counts.HIT + counts.MISS + counts.BYPASS === 0) return;
-    this.#pending = { HIT: 0, MISS: 0, BYPASS: 0 };
+    if (Object.values(counts).every((count) => count === 0)) return;
+    this.#pending = NONE();
     try {
       await redisCall(scope)(async (redis) => {
         const pipeline = redis.pipeline();

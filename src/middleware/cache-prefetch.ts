@@ -3,8 +3,9 @@ import type { AppEnv } from "../app-env";
 
 /**
  * Names the cache entry a route will read, before the rate limiter runs, so the limiter's
- * round trip to Redis carries the read (and, on a miss, the loader's lock) along: a cache
- * hit then costs one Upstash request instead of two. The route reads it through
+ * round trip to Redis carries the read (and, on a miss, the loader's lock, with the entry's
+ * stale copy if it has one) along: a cache hit then costs one Upstash request instead of
+ * two, and a stale answer during a database outage needs no read of its own. The route reads it through
  * `new Cache(scope, c.var.cachePrefetch)`; a route that never reads it, or a request the
  * limiter refuses, costs nothing more (a lock it took is released). GET and HEAD only.
  *

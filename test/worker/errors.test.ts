@@ -34,7 +34,8 @@ describe("error contract (RFC 9457)", () => {
   });
 
   it("answers 504 when the request's time budget runs out", async () => {
-    const response = await apiWithEnv({ REQUEST_TIMEOUT_MS: "1" }, "/products?limit=100");
+    // GET /products declares the read budget (test/worker/route-budgets.test.ts covers each kind).
+    const response = await apiWithEnv({ READ_REQUEST_TIMEOUT_MS: "1" }, "/products?limit=100");
     expect((await expectProblem(response, 504)).type).toBe("urn:edgekit:problem:timeout");
   });
 });

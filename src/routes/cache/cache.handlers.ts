@@ -26,6 +26,7 @@ export const stats: RouteHandler<typeof getCacheStats, AppEnv> = async (c) => {
       hits: counters?.hits ?? 0,
       misses: counters?.misses ?? 0,
       bypasses: counters?.bypasses ?? 0,
+      stale: counters?.stale ?? 0,
       entries,
       redisUsedMemoryBytes: usedMemory === undefined ? null : Number(usedMemory),
     },

@@ -39,7 +39,7 @@ export const getCacheStats = createRoute({
   path: "/cache/stats",
   tags: ["admin"],
   security: security.requires("admin"),
-  summary: "Cache hits, misses and bypasses (fleet-wide, a few seconds late), entries, Redis memory",
+  summary: "Cache hits, misses, bypasses and stale answers (fleet-wide, a few seconds late), entries, Redis memory",
   responses: {
     200: json(
       z
@@ -47,6 +47,7 @@ export const getCacheStats = createRoute({
           hits: z.number().int(),
           misses: z.number().int(),
           bypasses: z.number().int(),
+          stale: z.number().int().openapi({ description: "Reads answered from a stale copy because the database could not answer" }),
           entries: z.number().int(),
           redisUsedMemoryBytes: z.number().int().nullable(),
         })

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { security } from "../../auth/access";
-import { deadline } from "../../middleware/deadline";
+import { budget } from "../../middleware/deadline";
 import { authErrors, json, problem } from "../schemas";
 import { JobSchema } from "../jobs/jobs.routes";
 
@@ -24,7 +24,7 @@ export const createImport = createRoute({
     "one object per line with the same fields. Send `Content-Length`; the limit is `IMPORT_MAX_BYTES`.",
   security: security.requires("jobs:write"),
   // An upload may take longer than an ordinary request's budget.
-  middleware: [deadline({ budgetMs: 60_000 })] as const,
+  ...budget("long"),
   request: {
     body: { required: true, content: Object.fromEntries(Object.keys(IMPORT_MEDIA_TYPES).map((type) => [type, file])) },
   },

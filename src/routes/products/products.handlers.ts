@@ -1,6 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { Cache } from "../../data/cache";
+import { Cache, type CacheRead } from "../../data/cache";
 import { readConfig } from "../../config/config";
 import type { AppEnv } from "../../app-env";
 import { ProductRepository, type Product } from "../../data/products";
@@ -36,14 +36,29 @@ const noSuchProduct = (id: string) => problems.notFound(`No product with id ${id
 
 /**
  * Cached product data (see README): a product `PRODUCT_CACHE_TTL_SECONDS` (60), "not found"
- * 10 s, a page a quarter of the product's TTL. Writes drop them sooner.
+ * 10 s, a page a quarter of the product's TTL. Writes drop them sooner. Products and pages
+ * keep a stale copy for `CACHE_STALE_GRACE_SECONDS` past their TTL, answered only when the
+ * database cannot (`X-Cache: STALE`); every write drops it with the entry.
  */
 function cachePolicies(c: Context<AppEnv>) {
-  const ttlSeconds = readConfig(c.env).PRODUCT_CACHE_TTL_SECONDS;
+  const { PRODUCT_CACHE_TTL_SECONDS: ttlSeconds, CACHE_STALE_GRACE_SECONDS: staleIfErrorSeconds } = readConfig(c.env);
   return {
-    product: { ttlSeconds, negativeTtlSeconds: Math.min(10, ttlSeconds), tags: ["products"] },
-    page: { ttlSeconds: Math.max(1, Math.round(ttlSeconds / 4)), tags: ["products:pages"] },
+    product: { ttlSeconds, negativeTtlSeconds: Math.min(10, ttlSeconds), tags: ["products"], staleIfErrorSeconds },
+    page: { ttlSeconds: Math.max(1, Math.round(ttlSeconds / 4)), tags: ["products:pages"], staleIfErrorSeconds },
   };
+}
+
+/**
+ * `X-Cache` on every cached read. A stale answer also says how old it is (`Age`, since it
+ * was cached) and lets HTTP caches do the same on errors for the grace it was kept under
+ * (`stale-if-error`, RFC 5861; no `must-revalidate`, which would forbid it). A request with
+ * a credential still gets `no-store` (see securityHeaders).
+ */
+function cacheHeaders(c: Context<AppEnv>, read: CacheRead<unknown>): void {
+  c.header("X-Cache", read.status);
+  if (read.status !== "STALE") return;
+  c.header("Age", String(read.ageSeconds ?? 0));
+  c.header("Cache-Control", `public, max-age=0, stale-if-error=${readConfig(c.env).CACHE_STALE_GRACE_SECONDS}`);
 }
 
 export const list: RouteHandler<typeof listProducts, AppEnv> = async (c) => {
@@ -51,12 +66,12 @@ export const list: RouteHandler<typeof listProducts, AppEnv> = async (c) => {
   // Verified before it becomes a cache key: only positions this API handed out are cached.
   const after = cursor === undefined ? undefined : await readCursor(c.env, cursor);
   const cache = new Cache(scopeOf(c), c.var.cachePrefetch);
-  const { value: page, status } = await cache.getOrLoad(pageCacheKey(limit, after), cachePolicies(c).page, async () => {
+  const read = await cache.getOrLoad(pageCacheKey(limit, after), cachePolicies(c).page, async () => {
     const loaded = await c.var.db((sql) => new ProductRepository(sql).list(limit, after), { idempotent: true });
     return withCursor(c.env, { items: loaded.items.map(toJson), next: loaded.next });
   });
-  c.header("X-Cache", status);
-  return c.json(page ?? { items: [], nextCursor: null }, 200);
+  cacheHeaders(c, read);
+  return c.json(read.value ?? { items: [], nextCursor: null }, 200);
 };
 
 export const exportAll = (c: Context<AppEnv>): Response => {
@@ -70,14 +85,15 @@ export const exportAll = (c: Context<AppEnv>): Response => {
 export const get: RouteHandler<typeof getProduct, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
   // Both at once: the reviews only need the id, and they are the slower of the two.
-  const [{ value: product, status }, enrichment] = await Promise.all([
+  const [read, enrichment] = await Promise.all([
     new Cache(scopeOf(c), c.var.cachePrefetch).getOrLoad(productCacheKey(id), cachePolicies(c).product, async () => {
       const loaded = await c.var.db((sql) => new ProductRepository(sql).get(id), { idempotent: true });
       return loaded && toJson(loaded);
     }),
     reviewsFor(scopeOf(c), id),
   ]);
-  c.header("X-Cache", status);
+  cacheHeaders(c, read);
+  const product = read.value;
   if (!product) throw noSuchProduct(id);
   if (enrichment.degraded) c.header("X-Degraded", "reviews");
   return c.json(withReviews(product, enrichment), 200);
@@ -107,8 +123,11 @@ function withReviews(product: ProductJson, { reviews, degraded }: Enrichment) {
 }
 
 /**
- * After a write: drop the product's entry and every cached page. The write has happened
- * either way; if Redis is down the entries simply expire with their TTL (logged).
+ * After a write: drop the product's entry and every cached page, stale copies included, so
+ * neither an old version nor a deleted product can come back, even as a stale answer. The
+ * write has happened either way; if Redis is down the entries are left to expire (logged):
+ * fresh for at most their TTL, and their stale copies could still answer during a later
+ * database outage, within the grace.
  */
 async function forgetCached(c: Context<AppEnv>, keys: string[]): Promise<void> {
   const cache = new Cache(scopeOf(c));

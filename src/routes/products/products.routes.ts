@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { security } from "../../auth/access";
+import { budget } from "../../middleware/deadline";
 import { ReviewSchema } from "../../http/reviews";
 import { authErrors, IdParams, json, jsonBody, PageQuery, problem, text, writeErrors } from "../schemas";
 
@@ -45,7 +46,10 @@ const ProductPageSchema = z
   .openapi("ProductPage");
 
 const tags = ["products"];
-/** The catalogue is public to read; changing it takes a key with `products:write`. */
+/**
+ * The catalogue is public to read; changing it takes a key with `products:write`. Reads of
+ * one product or one page have the short read budget; writes the standard one.
+ */
 const writes = { security: security.requires("products:write") };
 const reads = { security: security.public() };
 
@@ -54,6 +58,7 @@ export const listProducts = createRoute({
   path: "/products",
   tags,
   ...reads,
+  ...budget("read"),
   summary: "List products, newest first (keyset pagination)",
   request: { query: PageQuery },
   responses: { 200: json(ProductPageSchema, "A page of products"), 400: problem("Invalid limit or cursor") },
@@ -64,6 +69,8 @@ export const exportProducts = createRoute({
   path: "/products/export",
   tags,
   ...reads,
+  // The time to start the stream; then each page has a budget of its own (see productExportStream).
+  ...budget("long"),
   summary: "Every product as NDJSON, streamed (constant memory, stops when the client leaves)",
   responses: {
     200: {
@@ -78,6 +85,7 @@ export const getProduct = createRoute({
   path: "/products/{id}",
   tags,
   ...reads,
+  ...budget("read"),
   summary: "Get a product, with its reviews when the reviews service answers in time",
   request: { params: IdParams },
   responses: {
