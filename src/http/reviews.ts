@@ -24,16 +24,20 @@ export interface Enrichment {
 /**
  * The reviews service (an external HTTP API, `REVIEWS_API_URL`): reviews for a product, as
  * optional enrichment, so it gets a small budget of its own and never fails the caller.
- * Slow, failing or behind an open breaker: no reviews, and `degraded` says so.
+ * Slow, failing or behind an open breaker: no reviews, and `degraded` says so. Several base
+ * URLs share the load round-robin and fail over; `REVIEWS_API_KEY`, when set, goes with
+ * every request as `Authorization: Bearer <key>`.
  */
 export async function reviewsFor(scope: DependencyScope, productId: string): Promise<Enrichment> {
-  const baseUrls = readConfig(scope.env).REVIEWS_API_URL;
+  const config = readConfig(scope.env);
+  const baseUrls = config.REVIEWS_API_URL;
   if (baseUrls.length === 0) return { reviews: [], degraded: false };
-  const client = new ResilientHttpClient(scope, { dependency: "reviews", baseUrls });
+  const headers = config.REVIEWS_API_KEY === undefined ? undefined : { Authorization: `Bearer ${config.REVIEWS_API_KEY}` };
+  const client = new ResilientHttpClient(scope, { dependency: "reviews", baseUrls, headers });
   // A little over one attempt's timeout: a slow service costs one attempt, never two.
   const budgetMs = dependencyPolicies(scope.env).reviews.timeoutMs + 200;
   try {
-    const body = await client.getJson(`/products/${encodeURIComponent(productId)}/reviews`, ReviewsResponse, { budgetMs });
+    const body = await client.get(`/products/${encodeURIComponent(productId)}/reviews`, ReviewsResponse, { budgetMs });
     return { reviews: body.reviews, degraded: false };
   } catch (error) {
     // The caller itself is out of time: that is not ours to hide.

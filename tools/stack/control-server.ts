@@ -18,28 +18,87 @@ export interface ControlServer {
  *   POST /control/{server}/faults      {"delayMs": 2000, "failureRate": 0.5}
  *   POST /control/{server}/reset       running, no faults, stats zeroed
  *
- * where {server} is `neon` (the Postgres side), `redis` or `reviews`.
+ * where {server} is `neon` (the Postgres side), `redis` or `reviews`; and, once started,
+ * each server of `onDemand` (`reviews2`, a second fake upstream): the first POST naming it
+ * (usually `/start`) starts it on a free port, and from then on it is listed and takes
+ * every action like the others. Until then the stack is exactly the three servers.
  */
 export async function startControlServer(
   servers: Record<string, ManagedServer>,
-  options: { port?: number } = {},
+  options: { port?: number; onDemand?: Record<string, () => Promise<ManagedServer>> } = {},
 ): Promise<ControlServer> {
-  const server = await listen((req, res) => void handle(servers, req, res), { host: "127.0.0.1", port: options.port });
-  return { url: `http://127.0.0.1:${server.port}/control`, close: () => server.close() };
+  const live: Record<string, ManagedServer> = { ...servers };
+  const starting = new Map<string, Promise<ManagedServer>>();
+  const onDemand = options.onDemand ?? {};
+  const started: ManagedServer[] = [];
+  const startOnDemand = (name: string): Promise<ManagedServer> | undefined => {
+    const start = Object.hasOwn(onDemand, name) ? onDemand[name] : undefined;
+    if (!start) return undefined;
+    let pending = starting.get(name);
+    if (!pending) {
+      pending = start().then((server) => {
+        started.push(server);
+        live[name] = server;
+        return server;
+      });
+      // A failed start may be tried again.
+      pending.catch(() => starting.delete(name));
+      starting.set(name, pending);
+    }
+    return pending;
+  };
+  const demand: OnDemand = { names: Object.keys(onDemand), start: startOnDemand };
+  const server = await listen((req, res) => void handle(live, demand, req, res), { host: "127.0.0.1", port: options.port });
+  return {
+    url: `http://127.0.0.1:${server.port}/control`,
+    close: async () => {
+      await server.close();
+      await Promise.all(started.map((one) => one.close()));
+    },
+  };
+}
+
+const ACTIONS = new Set(["stop", "start", "faults", "reset"]);
+
+/** The servers started by the first POST naming them. */
+interface OnDemand {
+  names: string[];
+  start(name: string): Promise<ManagedServer> | undefined;
 }
 
 function describe(server: ManagedServer) {
-  return { running: server.running, port: server.port, faults: server.faults, stats: { ...server.stats } };
+  return {
+    running: server.running,
+    port: server.port,
+    url: `http://${server.host}:${server.port}`,
+    faults: server.faults,
+    stats: { ...server.stats },
+  };
 }
 
-async function handle(servers: Record<string, ManagedServer>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  servers: Record<string, ManagedServer>,
+  onDemand: OnDemand,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const [, root, name, action] = (req.url ?? "/").split("?")[0]!.split("/");
   if (root !== "control") return send(res, 404, { error: "not found" });
   if (!name) {
     return send(res, 200, Object.fromEntries(Object.entries(servers).map(([key, server]) => [key, describe(server)])));
   }
-  const target = servers[name];
-  if (!target) return send(res, 404, { error: `no server named ${name}; try ${Object.keys(servers).join(", ")}` });
+  let target = Object.hasOwn(servers, name) ? servers[name] : undefined;
+  if (!target && req.method === "POST" && action && ACTIONS.has(action)) {
+    try {
+      target = await onDemand.start(name);
+    } catch (error) {
+      return send(res, 500, { error: `${name} did not start: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+  if (!target) {
+    const hint = onDemand.names.includes(name) ? ` (${name} starts on demand: POST /control/${name}/start)` : "";
+    return send(res, 404, { error: `no server named ${name}; try ${Object.keys(servers).join(", ")}${hint}` });
+  }
   if (!action) return send(res, 200, describe(target));
   if (req.method !== "POST") return send(res, 405, { error: "use POST" });
 

@@ -75,7 +75,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     closers.push(() => reviewsServer.close());
     const control = await startControlServer(
       { neon: neonServer, redis: redisServer, reviews: reviewsServer },
-      { port: options.controlPort ?? 0 },
+      {
+        port: options.controlPort ?? 0,
+        // A second instance of the fake upstream, for load balancing across base URLs:
+        // started by the first POST /control/reviews2/…, on a free port (see README.md).
+        onDemand: { reviews2: () => startReviewsServer({ host: HOST, port: 0, name: "reviews2" }) },
+      },
     );
     closers.push(() => control.close());
 
