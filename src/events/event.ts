@@ -17,14 +17,10 @@ export const EventTypeSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, "an event type is 1–100 characters: letters, digits, '.', '_', ':' or '-'");
 
-/** What a publisher sends; the hub adds the id and the time. */
-export const PublishSchema = z.strictObject({
-  type: EventTypeSchema,
-  data: z.unknown().default(null),
-});
-export type Publication = z.infer<typeof PublishSchema>;
-
-/** An event as subscribers receive it. */
+/**
+ * An event as the hub stores and sends it, whatever its type. Every type the app publishes
+ * is in the catalogue (catalogue.ts), which types `data` per type (`CatalogueEvent`).
+ */
 export interface HubEvent {
   /** Monotonic per topic, from 1: `?since=` and `Last-Event-ID` resume after one. */
   id: number;

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { JobDefinition } from "./define-job";
+import { findHandlerJob } from "../events/handler-registry";
 import { importProducts } from "./definitions/import-products";
 import { notifyWebhook } from "./definitions/notify-webhook";
 import { recomputeProductStats } from "./definitions/recompute-product-stats";
@@ -34,7 +35,7 @@ export function registerJob<Schema extends z.ZodType, Result>(definition: JobDef
   registered.set(definition.name, definition);
 }
 
-/** A job's definition with its types erased, for code that handles any job. */
+/** A job's definition with its types erased, for code that handles any job (event handlers' jobs included). */
 export function findJob(name: string): JobDefinition | undefined {
-  return isJobName(name) ? JOBS[name] : registered.get(name);
+  return isJobName(name) ? JOBS[name] : (registered.get(name) ?? findHandlerJob(name));
 }

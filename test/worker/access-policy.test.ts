@@ -85,6 +85,9 @@ describe("access policy", () => {
       "GET /health/ready": "public",
       "GET /openapi.json": "public",
       "GET /docs": "public",
+      // The console's page holds no data; everything it shows comes from the snapshot (admin).
+      "GET /console": "public",
+      "GET /console/snapshot": "admin",
       // The catalogue: public reads, keyed writes.
       "GET /products": "public",
       "GET /products/export": "public",
@@ -96,8 +99,10 @@ describe("access policy", () => {
       // Users are personal data: reading them is a scope too.
       "GET /users": "users:read",
       "GET /users/{id}": "users:read",
+      "GET /users/export": "users:read",
       "GET /users-dict": "users:read",
       "POST /users": "users:write",
+      "POST /users/batch": "users:write",
       "PATCH /users/{id}": "users:write",
       "DELETE /users/{id}": "users:write",
       "POST /jobs": "jobs:write",
@@ -118,6 +123,7 @@ describe("access policy", () => {
       "GET /cache/stats": "admin",
       "GET /metrics": "admin",
       "GET /admin/slow-queries": "admin",
+      "GET /admin/alerts": "admin",
     });
   });
 

@@ -3,19 +3,19 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ANONYMOUS, api, createKey, createProduct, expectProblem, sendJson } from "./helpers";
 import { publishBatch } from "../../src/events/publish";
-import { createTopic, publishEvent, subscribe, uniqueTopic } from "./events-helpers";
+import { createTopic, postNote, publishEvent, subscribe, uniqueTopic } from "./events-helpers";
 import { ADMIN, enqueueJob, waitForJob } from "./jobs-helpers";
 
 describe("WebSocket subscribers", () => {
   it("two subscribers receive published events in order, numbered per topic", async () => {
     const topic = await createTopic();
     const [a, b] = await Promise.all([subscribe(topic), subscribe(topic)]);
-    for (let i = 1; i <= 5; i++) await publishEvent(topic, "tick", { i });
+    for (let i = 1; i <= 5; i++) await postNote(topic, `note ${String(i)}`);
     for (const subscriber of [a, b]) {
       const events = await subscriber.untilEvents(5);
       expect(events.map((e) => e.id)).toEqual([2, 3, 4, 5, 6]);
-      expect(events.map((e) => (e.data as { i: number }).i)).toEqual([1, 2, 3, 4, 5]);
-      expect(events[0]).toMatchObject({ topic, type: "tick", source: "api", time: expect.any(String) });
+      expect(events.map((e) => (e.data as { text: string }).text)).toEqual(["note 1", "note 2", "note 3", "note 4", "note 5"]);
+      expect(events[0]).toMatchObject({ topic, type: "note.posted", source: "api", time: expect.any(String) });
     }
     a.close();
     b.close();
@@ -237,7 +237,8 @@ describe("who may see and make topics", () => {
 
   it("needs events:publish to publish", async () => {
     await expectProblem(await sendJson("POST", `/events/${uniqueTopic()}`, { type: "x" }, (await createKey(["events:subscribe"])).key), 403);
-    expect((await sendJson("POST", `/events/${uniqueTopic()}`, { type: "x" }, (await createKey(["events:publish"])).key)).status).toBe(201);
+    const note = { type: "note.posted", data: { text: "hello" } };
+    expect((await sendJson("POST", `/events/${uniqueTopic()}`, note, (await createKey(["events:publish"])).key)).status).toBe(201);
   });
 
   it("answers 404 for a topic nobody published to, and creates nothing for it", async () => {

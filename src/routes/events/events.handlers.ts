@@ -2,7 +2,8 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import { MAX_EVENT_BYTES, TopicSchema } from "../../events/event";
-import { publish } from "../../events/publish";
+import { checkPublication } from "../../events/catalogue";
+import { publishChecked } from "../../events/publish";
 import { isDeclaredTopic, isPublicTopic } from "../../events/topics";
 import { FilterSyntaxError, parseFilter } from "../../events/subscription-filter";
 import { Problem, problems } from "../../errors/problem";
@@ -64,7 +65,9 @@ export const publishToTopic: RouteHandler<typeof publishEvent, AppEnv> = async (
   if (size > MAX_EVENT_BYTES) {
     throw new Problem({ title: "Content Too Large", status: 413, detail: `An event is at most ${String(MAX_EVENT_BYTES)} bytes of JSON; this one is ${String(size)}.` });
   }
-  const published = await publish(c.env, topic, event, "api", c.var.signal);
+  // The route's schema is the catalogue's (the types the API publishes), so this check passes.
+  const [published] = await publishChecked(c.env, topic, [checkPublication(event)], "api", c.var.signal);
+  if (!published) throw new Error("The hub numbered no event");
   return c.json(published, 201);
 };
 

@@ -1,22 +1,57 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { security } from "../../auth/access";
-import { PublishSchema, TopicSchema } from "../../events/event";
+import { API_EVENT_TYPES, EVENT_CATALOGUE, EVENT_TYPES, eventSchema, isEventType, publicationSchema, type EventType } from "../../events/catalogue";
+import { TopicSchema } from "../../events/event";
 import { authErrors, json, jsonBody, problem } from "../schemas";
 
 const TopicParams = z.object({
   topic: TopicSchema.openapi({ param: { name: "topic", in: "path" }, example: "products" }),
 });
 
+/** `product.created` → `ProductCreated`: the names of the catalogue's types in /openapi.json. */
+const schemaName = (type: EventType) =>
+  type
+    .split(/[._:-]/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
+
+function nonEmpty<T>(items: T[]): [T, ...T[]] {
+  const [first, ...rest] = items;
+  if (first === undefined) throw new Error("The event catalogue is empty");
+  return [first, ...rest];
+}
+
+/** Every catalogued event as subscribers receive it: one schema per type, told apart by `type`. */
 const EventSchema = z
-  .object({
-    id: z.number().int().openapi({ description: "Monotonic per topic" }),
-    topic: z.string(),
-    type: z.string().openapi({ example: "product.created" }),
-    time: z.iso.datetime(),
-    data: z.unknown(),
-    source: z.string().openapi({ example: "api" }),
-  })
-  .openapi("Event");
+  .discriminatedUnion(
+    "type",
+    nonEmpty(EVENT_TYPES.map((type) => eventSchema(type).openapi(`${schemaName(type)}Event`, { description: EVENT_CATALOGUE[type].description }))),
+  )
+  .openapi("Event", {
+    description: "An event as subscribers receive it (WebSocket frames, SSE `data:`) and handlers get it: `id` is monotonic per topic, `data` is typed by `type` (the event catalogue).",
+  });
+
+/**
+ * What `POST /events/{topic}` takes: a type the API may publish, and its data. The types
+ * only the app publishes (products, jobs) are refused, so subscribers and handlers can trust
+ * that those happened.
+ */
+export const NewEventSchema = z
+  .discriminatedUnion(
+    "type",
+    nonEmpty(API_EVENT_TYPES.map((type) => publicationSchema(type).openapi(`New${schemaName(type)}Event`, { description: EVENT_CATALOGUE[type].description }))),
+    {
+      error: (issue) => {
+        // Typed as the union's own failure, but a body that is no object fails here too.
+        const code: string = issue.code;
+        if (code !== "invalid_union") return undefined;
+        const type = typeof issue.input === "object" && issue.input !== null ? (issue.input as { type?: unknown }).type : undefined;
+        if (typeof type === "string" && isEventType(type)) return `"${type}" is published by the app itself, never through the API`;
+        return `not an event type the API publishes: one of ${API_EVENT_TYPES.join(", ")}`;
+      },
+    },
+  )
+  .openapi("NewEvent", { description: "An event to publish: `type` names an entry of the event catalogue that the API may publish, `data` fits its schema." });
 
 const tags = ["events"];
 
@@ -32,6 +67,7 @@ export const subscribe = createRoute({
     "without gaps or duplicates. Filters apply in the hub: `types=a,b` and `where=path=value` / `where=path!=value` " +
     "(repeatable, all must hold; e.g. `where=data.status=dead`). WebSocket frames are JSON: events have an `id`; " +
     '`{"control":"ready"}` follows the replay, `{"control":"gap"}` says the history no longer reaches `since`. ' +
+    "Each event is an `Event`: its `data` is typed by its `type`, one schema per entry of the event catalogue. " +
     "A subscriber that falls too far behind is closed with code 4008. Topics listed in EVENT_PUBLIC_TOPICS are " +
     "open to anyone; every other topic needs a key with `events:subscribe`. A topic nobody has published to is a 404.",
   request: {
@@ -58,10 +94,10 @@ export const publishEvent = createRoute({
   tags,
   summary: "Publish an event to a topic (the first event creates the topic)",
   security: security.requires("events:publish"),
-  request: { params: TopicParams, body: jsonBody(PublishSchema.openapi("NewEvent")) },
+  request: { params: TopicParams, body: jsonBody(NewEventSchema) },
   responses: {
-    201: json(EventSchema, "The event, numbered and delivered to the topic's subscribers"),
-    400: problem("Invalid topic or event"),
+    201: json(EventSchema, "The event, numbered and delivered to the topic's subscribers (and to the Worker's handlers of its type)"),
+    400: problem("Invalid topic, a type the API does not publish, or data its schema refuses"),
     ...authErrors,
     413: problem("Event too large"),
     503: problem("The topic's hub is unavailable"),

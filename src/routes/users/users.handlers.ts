@@ -1,10 +1,24 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { ZodError } from "zod";
 import type { AppEnv } from "../../app-env";
-import { UserRepository, type User } from "../../data/users";
+import { problemType } from "../../config/service";
+import { databaseCall } from "../../dependencies/calls";
+import { userExportStream } from "../../data/user-export";
+import { UserRepository, type RowConflict, type User } from "../../data/users";
 import { forgetUsersDirectory, usersDirectory } from "../../data/users-directory";
-import { problems } from "../../errors/problem";
+import { Problem, problems } from "../../errors/problem";
 import { scopeOf } from "../../middleware/dependencies";
-import { MAX_DIRECTORY_ENTRIES, type createUser, type deleteUser, type getUser, type listUsers, type updateUser, type usersDict } from "./users.routes";
+import {
+  MAX_DIRECTORY_ENTRIES,
+  type batchUsers,
+  type createUser,
+  type deleteUser,
+  type getUser,
+  type listUsers,
+  type updateUser,
+  type usersDict,
+} from "./users.routes";
 
 const toJson = (user: User) => ({ ...user, created_at: user.created_at.toISOString(), updated_at: user.updated_at.toISOString() });
 const noSuchUser = (id: string) => problems.notFound(`No user with id ${id}.`);
@@ -52,4 +66,65 @@ export const dict: RouteHandler<typeof usersDict, AppEnv> = async (c) => {
   c.header("X-Cache", status);
   if (truncated) c.header("X-Directory-Truncated", "true");
   return c.json(directory, 200);
+};
+
+/** A refused row of a batch: its index in `users` (from 0), the field and why. */
+interface RowError {
+  row: number;
+  field: string;
+  message: string;
+}
+
+/** 422: rows of a batch that cannot be written, each named; nothing was written. */
+function rowsRefused(errors: RowError[]): Problem {
+  const refused = [...new Set(errors.map((error) => error.row))];
+  return new Problem({
+    type: problemType("rows-refused"),
+    title: "Unprocessable Content",
+    status: 422,
+    detail: `Rows refused: ${refused.join(", ")}. No user was created.`,
+    errors,
+  });
+}
+
+const conflictError = (conflict: RowConflict): RowError => ({
+  row: conflict.row,
+  field: "email",
+  message: conflict.reason === "taken" ? "A user with this email already exists." : `The same email as row ${String(conflict.firstRow)}.`,
+});
+
+export const batch: RouteHandler<typeof batchUsers, AppEnv> = async (c) => {
+  const { users } = c.req.valid("json");
+  // Not retried: a second attempt after a lost answer would find its own rows and refuse them.
+  const outcome = await c.var.db((sql) => new UserRepository(sql).createMany(users), { idempotent: false });
+  if ("conflicts" in outcome) throw rowsRefused(outcome.conflicts.map(conflictError));
+  await forgetUsersDirectory(scopeOf(c));
+  return c.json({ items: outcome.created.map(toJson) }, 201);
+};
+
+/**
+ * The batch's validation failures. When every failure is inside rows (`users.<i>.…`) the
+ * answer is the batch's 422, each row named by its index and field, as a conflict is;
+ * anything else (no `users`, too many rows, an unknown member) is the usual 400. Returns
+ * without throwing for the router's own handling.
+ */
+export function refuseInvalidRows(error: ZodError, target: string): void {
+  if (target !== "json") return;
+  const errors = error.issues.map((issue): RowError | undefined => {
+    const [member, row, field] = issue.path;
+    if (member !== "users" || typeof row !== "number") return undefined;
+    // An unknown key is reported on the row; name the key. A row that is no object has no field.
+    const name = issue.code === "unrecognized_keys" ? issue.keys.join(",") : field === undefined ? "(row)" : String(field);
+    return { row, field: name, message: issue.message };
+  });
+  const rows = errors.filter((row): row is RowError => row !== undefined);
+  if (rows.length === errors.length && rows.length > 0) throw rowsRefused(rows);
+}
+
+export const exportAll = (c: Context<AppEnv>): Response => {
+  // Bound by the client's connection, not the request's budget, as the product export: each
+  // page has a budget of its own. The lines are the users as `GET /users` shows them.
+  const scope = { ...scopeOf(c), signal: c.req.raw.signal };
+  const body = userExportStream(databaseCall(scope), toJson);
+  return c.body(body, 200, { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store" });
 };
