@@ -3,6 +3,7 @@ import { consumeJobs } from "./jobs/consumer";
 import { consumeDeadLetters } from "./jobs/dead-letters";
 import { DEAD_LETTER_SUFFIX } from "./config/service";
 import { sweepStrandedJobs } from "./jobs/sweep";
+import { checkAlerts } from "./alerts/check";
 
 export { CircuitBreakerObject } from "./objects/circuit-breaker-object";
 export { EventHubObject } from "./objects/event-hub-object";
@@ -18,8 +19,12 @@ export default {
     if (batch.queue.endsWith(DEAD_LETTER_SUFFIX)) await consumeDeadLetters(batch, env, ctx);
     else await consumeJobs(batch, env, ctx);
   },
-  // The cron trigger: re-sends jobs whose message was never sent.
+  // The cron trigger: re-sends jobs whose message was never sent, and looks at the alerts
+  // (every breaker's state, windows that moved on without traffic). One failing does not
+  // stop the other; the invocation still fails, so the cron's log shows it.
   async scheduled(_controller, env, ctx) {
-    await sweepStrandedJobs(env, ctx);
+    const results = await Promise.allSettled([sweepStrandedJobs(env, ctx), checkAlerts(env)]);
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
   },
 } satisfies ExportedHandler<Env>;

@@ -13,6 +13,7 @@ import { jobLogger } from "./job-logger";
 import { findJob } from "./registry";
 import { retryDelaySeconds } from "./retry-delay";
 import { describeError, log } from "../observability/logger";
+import { metrics, type JobRunOutcome } from "../observability/metrics-buffer";
 import { findJsonHazard } from "../util/json-hazards";
 
 /** A claim lasts the job's timeout plus this, so a live attempt is never taken for a dead one. */
@@ -29,9 +30,10 @@ interface Delivery {
   definition: JobDefinition;
 }
 
+/** How a run ended, and how long it took (ms). */
 type Outcome =
-  | { kind: "succeeded"; result: unknown }
-  | { kind: "failed"; error: unknown; final: boolean };
+  | { kind: "succeeded"; result: unknown; ms: number }
+  | { kind: "failed"; error: unknown; final: boolean; ms: number };
 
 /**
  * The jobs queue's consumer. Per batch: parse every message (a job another producer sent
@@ -46,6 +48,10 @@ type Outcome =
  * - a duplicate delivery of a finished job: ack without running it again;
  * - a job another consumer is running: retry once that claim's lease would end.
  *
+ * Each settled run is counted in the isolate's metrics (outcome and time, per job name),
+ * and so is each repeat acked without running; the counts leave with the next batch of
+ * metrics, within about a second.
+ *
  * Nothing here throws: a throw would retry the whole batch, jobs that succeeded included.
  */
 export async function consumeJobs(batch: MessageBatch, env: Bindings, ctx: ExecutionContext): Promise<void> {
@@ -55,7 +61,20 @@ export async function consumeJobs(batch: MessageBatch, env: Bindings, ctx: Execu
     await consume(batch.messages, scope);
   } finally {
     invocation.dispose();
+    if (observed(env)) metrics.flushSoon(env, (promise) => ctx.waitUntil(promise));
   }
+}
+
+const observed = (env: Bindings) => readConfig(env).OBSERVABILITY !== "off";
+
+/** A settled run: its outcome and time, per job name. */
+function countRun(scope: DependencyScope, name: string, outcome: JobRunOutcome, ms: number): void {
+  if (observed(scope.env)) metrics.recordJobRun(name, outcome, ms);
+}
+
+/** A delivery acked without running its job: a repeat. */
+function countDuplicate(scope: DependencyScope, name: string): void {
+  if (observed(scope.env)) metrics.recordJobDuplicate(name);
 }
 
 async function consume(messages: readonly Message[], scope: DependencyScope): Promise<void> {
@@ -80,14 +99,17 @@ async function consume(messages: readonly Message[], scope: DependencyScope): Pr
     }
     if (seen.has(parsed.data.jobId)) {
       message.ack(); // the same job twice in one batch: one delivery is enough
+      countDuplicate(scope, parsed.data.name);
       continue;
     }
     seen.add(parsed.data.jobId);
     deliveries.push({ message, envelope: parsed.data, definition });
   }
   for (const adopted of await adoptJobs(scope, adoptions, DATABASE_DOWN_DELAY_SECONDS)) {
-    if (seen.has(adopted.envelope.jobId)) adopted.message.ack();
-    else deliveries.push(adopted);
+    if (seen.has(adopted.envelope.jobId)) {
+      adopted.message.ack();
+      countDuplicate(scope, adopted.envelope.name);
+    } else deliveries.push(adopted);
     seen.add(adopted.envelope.jobId);
   }
   if (deliveries.length === 0) return;
@@ -125,7 +147,7 @@ async function consume(messages: readonly Message[], scope: DependencyScope): Pr
   );
   const results = claimed.map((entry, i) => {
     const settled = outcomes[i];
-    const outcome: Outcome = settled?.ok ? settled.value : { kind: "failed", error: settled?.error, final: false };
+    const outcome: Outcome = settled?.ok ? settled.value : { kind: "failed", error: settled?.error, final: false, ms: 0 };
     return { ...entry, outcome };
   });
 
@@ -157,14 +179,18 @@ async function consume(messages: readonly Message[], scope: DependencyScope): Pr
     const job = { id: envelope.jobId, name: envelope.name, attempts: claim.attempts };
     if (outcome.kind === "succeeded") {
       changes.push({ job, status: "succeeded" });
+      countRun(scope, envelope.name, "succeeded", outcome.ms);
       message.ack();
       return;
     }
     changes.push({ job, status: "failed", error: describeError(outcome.error) });
     if (outcome.final || claim.attempts >= claim.maxAttempts) {
+      // Counted dead by the dead-letter consumer, once it has marked the job.
+      countRun(scope, envelope.name, "final", outcome.ms);
       await deadLetter(scope, message, { ...envelope, attempt: claim.attempts }, describeError(outcome.error));
       return;
     }
+    countRun(scope, envelope.name, "failed", outcome.ms);
     message.retry({ delaySeconds: retryDelaySeconds(claim.attempts, definition.options) });
   });
   publishJobStatuses(scope, changes);
@@ -181,6 +207,7 @@ async function settleUnclaimed(scope: DependencyScope, delivery: Delivery, claim
     case "succeeded":
     case "dead":
       message.ack(); // a duplicate delivery of a finished job: its side effects happened once
+      countDuplicate(scope, envelope.name);
       return;
     case "running":
       message.retry({ delaySeconds: Math.max(1, Math.ceil(claim.leaseLeftMs / 1000) + 1) });
@@ -229,18 +256,20 @@ async function runJob(
       }),
       deadline.signal,
     );
+    const ms = Date.now() - started;
     const sampleRate = readConfig(scope.env).LOG_SAMPLE_RATE;
-    if (sampleRate >= 1 || Math.random() < sampleRate) log.info("job succeeded", { durationMs: Date.now() - started });
-    return { kind: "succeeded", result };
+    if (sampleRate >= 1 || Math.random() < sampleRate) log.info("job succeeded", { durationMs: ms });
+    return { kind: "succeeded", result, ms };
   } catch (error) {
+    const ms = Date.now() - started;
     const final = error instanceof PermanentJobError;
     const lost = error instanceof LeaseLostError;
     log[lost ? "warn" : "error"](lost ? "job lost its claim" : "job failed", {
-      durationMs: Date.now() - started,
+      durationMs: ms,
       error: describeError(error),
       final,
     });
-    return { kind: "failed", error, final };
+    return { kind: "failed", error, final, ms };
   } finally {
     deadline.dispose();
   }

@@ -6,9 +6,14 @@ import { uuidFrom } from "../util/uuid-from";
 import { JobEnvelopeSchema, jsonSafe, MALFORMED_NAME, MalformedLetterSchema, type JobEnvelope } from "./envelope";
 import { publishJobStatuses } from "./job-events";
 import { describeError, log } from "../observability/logger";
+import { metrics } from "../observability/metrics-buffer";
+import { readConfig } from "../config/config";
+import { findJob } from "./registry";
 
 /** When the database cannot be reached, dead letters come back after this. */
 const RETRY_DELAY_SECONDS = 30;
+/** The metrics' name for a dead job whose name no registered job has (hand-sent messages): one label, however many names. */
+const UNREGISTERED = "(unregistered)";
 
 /**
  * The dead-letter queue's consumer. A job that arrives here is marked `dead` (its row keeps
@@ -16,8 +21,14 @@ const RETRY_DELAY_SECONDS = 30;
  * recorded as a dead row of its own, so nothing sent to the jobs queue vanishes unseen.
  * Jobs get here two ways: the jobs consumer sends them when out of attempts, and Queues
  * itself moves a message after `max_retries` deliveries (a consumer that kept crashing).
+ * Every job marked or recorded dead is counted in the metrics, by name (`dead`), once its
+ * row says so; the dead-letter alert counts them too.
  */
 export async function consumeDeadLetters(batch: MessageBatch, env: Bindings, ctx: ExecutionContext): Promise<void> {
+  const observed = readConfig(env).OBSERVABILITY !== "off";
+  const countDead = (name: string) => {
+    if (observed) metrics.recordJobDead(name === MALFORMED_NAME || findJob(name) ? name : UNREGISTERED);
+  };
   const deadline = createDeadline(60_000);
   const db = databaseCall({ env, signal: deadline.signal, waitUntil: (promise) => ctx.waitUntil(promise) });
   try {
@@ -54,6 +65,8 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Bindings, ctx
         ),
       );
       for (const result of recorded) if (!result.ok) throw result.error;
+      for (const job of dead) countDead(job.name);
+      for (const envelope of orphans) countDead(envelope.name);
       const scope = { env, waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise) };
       publishJobStatuses(scope, dead.map((job) => ({ job, status: "dead" as const, error: job.last_error ?? undefined })));
     });
@@ -64,10 +77,12 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Bindings, ctx
         await db((sql) => new JobRepository(sql).recordDead({ id, name: MALFORMED_NAME, payload: { body }, reason: `malformed message: ${reason}` }), {
           idempotent: true,
         });
+        countDead(MALFORMED_NAME);
       });
     }
   } finally {
     deadline.dispose();
+    if (observed) metrics.flushSoon(env, (promise) => ctx.waitUntil(promise));
   }
 }
 

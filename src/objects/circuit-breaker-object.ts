@@ -2,6 +2,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { breakerOptions, dependencyPolicies, type DependencyName } from "../config/dependencies";
 import { CircuitBreaker, type Admission, type BreakerCounters, type BreakerView, type Outcome, type Ticket } from "../resilience";
+import { metricsObject } from "../observability/metrics-buffer";
+import { describeError, log } from "../observability/logger";
 
 const STORAGE_KEY = "breaker";
 
@@ -19,6 +21,8 @@ export interface BreakerStatus {
  */
 export class CircuitBreakerObject extends DurableObject<Bindings> {
   #breaker: CircuitBreaker | undefined;
+  /** The version the alerts last heard of: transitions are announced, nothing else. */
+  #announced: number | undefined;
 
   /** Asks for a ticket: a probe slot when HALF_OPEN (or when the break is over). */
   async acquire(name: DependencyName): Promise<{ admission: Admission; view: BreakerView }> {
@@ -77,6 +81,7 @@ export class CircuitBreakerObject extends DurableObject<Bindings> {
       // Storage reads hold the input gate: no other call interleaves with the restore.
       const snapshot = await this.ctx.storage.get(STORAGE_KEY);
       this.#breaker = CircuitBreaker.restore(snapshot, breakerOptions(name, dependencyPolicies(this.env)[name]));
+      this.#announced = this.#breaker.version;
       await this.ctx.storage.put("name", name);
     }
     return this.#breaker;
@@ -87,5 +92,22 @@ export class CircuitBreakerObject extends DurableObject<Bindings> {
     await this.ctx.storage.put(STORAGE_KEY, breaker.toJSON());
     const next = breaker.nextTransitionAt();
     if (next !== null) await this.ctx.storage.setAlarm(next);
+    this.#announce(breaker);
+  }
+
+  /**
+   * Tells the metrics object, which evaluates the alerts, of a transition (to OPEN, to
+   * HALF_OPEN, closed again…): one call per transition, in the background, never one per
+   * request, and nobody waits for it. One that is lost is made good by the cron's check.
+   */
+  #announce(breaker: CircuitBreaker): void {
+    if (breaker.version === this.#announced) return;
+    this.#announced = breaker.version;
+    const view = breaker.view();
+    this.ctx.waitUntil(
+      metricsObject(this.env)
+        .breakerChanged(view)
+        .catch((error: unknown) => log("warn", "breaker transition not reported to the alerts", { dependency: view.dependency, state: view.state, error: describeError(error) })),
+    );
   }
 }

@@ -33,20 +33,44 @@ export interface SlowQuery {
   requestId: string | null;
 }
 
-/** Counters of requests, dependency calls and slow queries; also the shape of a batch. */
+/** One job's runs, by job name. */
+export interface JobMetrics {
+  /** Runs that succeeded. */
+  succeeded: number;
+  /** Runs that failed with attempts left: the job will run again. */
+  failed: number;
+  /**
+   * Jobs that ended dead, counted by the dead-letter consumer when it marks them: out of
+   * attempts, refused for good, or never runnable (an unknown name, no row).
+   */
+  dead: number;
+  /** Deliveries acknowledged without running: a repeat of a job already finished, or already in the batch. */
+  duplicates: number;
+  /** Time per run, every run (the last failure of a dead job included). */
+  duration: Histogram;
+}
+
+/** Counters of requests, dependency calls, jobs and slow queries; also the shape of a batch. */
 export interface MetricsAggregate {
   routes: Record<string, RouteMetrics>;
   dependencies: Record<string, DependencyMetrics>;
   slowQueries: { count: number; latest: SlowQuery[] };
+  /** Optional: totals stored (and batches sent) before jobs were counted lack it. */
+  jobs?: Record<string, JobMetrics>;
 }
 
 /** Slow queries kept for GET /admin/slow-queries, newest first. */
 export const MAX_SLOW_QUERIES = 100;
 
-export const emptyAggregate = (): MetricsAggregate => ({ routes: {}, dependencies: {}, slowQueries: { count: 0, latest: [] } });
+export const emptyAggregate = (): MetricsAggregate => ({ routes: {}, dependencies: {}, slowQueries: { count: 0, latest: [] }, jobs: {} });
 
 export function isEmpty(aggregate: MetricsAggregate): boolean {
-  return Object.keys(aggregate.routes).length === 0 && Object.keys(aggregate.dependencies).length === 0 && aggregate.slowQueries.count === 0;
+  return (
+    Object.keys(aggregate.routes).length === 0 &&
+    Object.keys(aggregate.dependencies).length === 0 &&
+    aggregate.slowQueries.count === 0 &&
+    Object.keys(aggregate.jobs ?? {}).length === 0
+  );
 }
 
 export function routeEntry(aggregate: MetricsAggregate, method: string, route: string): RouteMetrics {
@@ -56,6 +80,10 @@ export function routeEntry(aggregate: MetricsAggregate, method: string, route: s
 
 export function dependencyEntry(aggregate: MetricsAggregate, name: string): DependencyMetrics {
   return (aggregate.dependencies[name] ??= { calls: 0, errors: 0, timeouts: 0, latency: emptyHistogram(), retries: 0, retryGiveUps: {} });
+}
+
+export function jobEntry(aggregate: MetricsAggregate, name: string): JobMetrics {
+  return ((aggregate.jobs ??= {})[name] ??= { succeeded: 0, failed: 0, dead: 0, duplicates: 0, duration: emptyHistogram() });
 }
 
 /** Adds `count` retry give-ups for `reason` to a dependency's entry. */
@@ -81,6 +109,14 @@ export function mergeAggregate(into: MetricsAggregate, batch: MetricsAggregate):
     merge(target.latency, entry.latency);
     target.retries = (target.retries ?? 0) + (entry.retries ?? 0);
     for (const [reason, count] of Object.entries(entry.retryGiveUps ?? {})) addRetryGiveUps(target, reason, count);
+  }
+  for (const [name, entry] of Object.entries(batch.jobs ?? {})) {
+    const target = jobEntry(into, name);
+    target.succeeded += entry.succeeded;
+    target.failed += entry.failed;
+    target.dead += entry.dead;
+    target.duplicates += entry.duplicates;
+    merge(target.duration, entry.duration);
   }
   into.slowQueries.count += batch.slowQueries.count;
   into.slowQueries.latest = [...batch.slowQueries.latest, ...into.slowQueries.latest]

@@ -1,6 +1,17 @@
 import type { Bindings } from "../env";
 import { observe } from "./histogram";
-import { addRetryGiveUps, dependencyEntry, emptyAggregate, isEmpty, mergeAggregate, MAX_SLOW_QUERIES, routeEntry, type MetricsAggregate, type SlowQuery } from "./aggregate";
+import {
+  addRetryGiveUps,
+  dependencyEntry,
+  emptyAggregate,
+  isEmpty,
+  jobEntry,
+  mergeAggregate,
+  MAX_SLOW_QUERIES,
+  routeEntry,
+  type MetricsAggregate,
+  type SlowQuery,
+} from "./aggregate";
 import { describeError, log } from "./logger";
 
 /** An isolate sends its counts at most this often: never one Durable Object call per request. */
@@ -8,6 +19,15 @@ const FLUSH_INTERVAL_MS = 1_000;
 const FLUSH_TIMEOUT_MS = 2_000;
 
 export type CallOutcome = "ok" | "error" | "timeout";
+
+/**
+ * How a job's run ended: `failed` with attempts left (it runs again), `final` when the
+ * failure sends the job to the dead-letter queue (whose consumer counts it dead).
+ */
+export type JobRunOutcome = "succeeded" | "failed" | "final";
+
+/** The one metrics Durable Object: fleet-wide totals, the recent minutes, and the alerts. */
+export const metricsObject = (env: Bindings) => env.METRICS.get(env.METRICS.idFromName("global"));
 
 /**
  * This isolate's metrics since its last flush. Recording is a few additions in memory; the
@@ -19,6 +39,7 @@ class MetricsBuffer {
   #pending: MetricsAggregate = emptyAggregate();
   #lastFlush = 0;
   #flushing: Promise<void> | undefined;
+  #trailing: Promise<void> | undefined;
 
   recordRequest(method: string, route: string, status: number, ms: number): void {
     const entry = routeEntry(this.#pending, method, route);
@@ -47,6 +68,24 @@ class MetricsBuffer {
     addRetryGiveUps(dependencyEntry(this.#pending, name), reason, 1);
   }
 
+  /** One run of job `name`: its time, and its outcome (a final failure counts in time only). */
+  recordJobRun(name: string, outcome: JobRunOutcome, ms: number): void {
+    const entry = jobEntry(this.#pending, name);
+    if (outcome === "succeeded") entry.succeeded++;
+    else if (outcome === "failed") entry.failed++;
+    observe(entry.duration, ms);
+  }
+
+  /** A job of `name` marked dead by the dead-letter consumer. */
+  recordJobDead(name: string): void {
+    jobEntry(this.#pending, name).dead++;
+  }
+
+  /** A delivery of job `name` acknowledged without running it (a repeat). */
+  recordJobDuplicate(name: string): void {
+    jobEntry(this.#pending, name).duplicates++;
+  }
+
   recordSlowQuery(query: SlowQuery): void {
     this.#pending.slowQueries.count++;
     this.#pending.slowQueries.latest = [query, ...this.#pending.slowQueries.latest].slice(0, MAX_SLOW_QUERIES);
@@ -55,6 +94,24 @@ class MetricsBuffer {
   /** Flushes in the background when the last flush is old enough. */
   flushIfDue(env: Bindings, waitUntil: (promise: Promise<unknown>) => void): void {
     if (Date.now() - this.#lastFlush >= FLUSH_INTERVAL_MS && !this.#flushing) waitUntil(this.flush(env));
+  }
+
+  /**
+   * For the queue consumers, whose counts come at the end of a batch: flushes now when due,
+   * else once the interval is over (one timer at a time, in `waitUntil`), so the batch's
+   * counts reach the metrics object within about a second even if this isolate gets no
+   * more work. Still one call per second at most.
+   */
+  flushSoon(env: Bindings, waitUntil: (promise: Promise<unknown>) => void): void {
+    if (this.#trailing) return;
+    const waitMs = Math.max(0, FLUSH_INTERVAL_MS - (Date.now() - this.#lastFlush));
+    this.#trailing = (async () => {
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      // A flush already on its way took its batch before these counts: send them after it.
+      if (this.#flushing) await this.#flushing;
+      await this.flush(env);
+    })().finally(() => (this.#trailing = undefined));
+    waitUntil(this.#trailing);
   }
 
   /** Sends the pending counts now (GET /metrics does, so it includes this isolate's latest). */
@@ -69,9 +126,8 @@ class MetricsBuffer {
     if (isEmpty(batch)) return;
     this.#pending = emptyAggregate();
     try {
-      const stub = env.METRICS.get(env.METRICS.idFromName("global"));
       await Promise.race([
-        stub.ingest(batch),
+        metricsObject(env).ingest(batch),
         new Promise((_, reject) => setTimeout(() => reject(new Error("metrics flush timed out")), FLUSH_TIMEOUT_MS)),
       ]);
     } catch (error) {

@@ -1,5 +1,6 @@
 import { LATENCY_BUCKETS_MS, quantile, type Histogram } from "./histogram";
 import type { MetricsAggregate } from "./aggregate";
+import { jobSeries, jobsPerMinute, type MinuteCounts } from "./recent";
 import { metricName } from "../config/service";
 
 const escape = (value: string) => value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
@@ -31,6 +32,7 @@ function family(name: string, type: "counter" | "histogram", help: string, sampl
 export function renderPrometheus(aggregate: MetricsAggregate): string {
   const routes = Object.values(aggregate.routes);
   const dependencies = Object.entries(aggregate.dependencies);
+  const jobs = Object.entries(aggregate.jobs ?? {});
   const lines = [
     ...family("http_requests_total", "counter", "Requests answered, by route pattern.", (name) =>
       routes.map((r) => `${name}${labels({ method: r.method, route: r.route })} ${String(r.count)}`),
@@ -69,12 +71,30 @@ export function renderPrometheus(aggregate: MetricsAggregate): string {
       dependencies.flatMap(([dependency, d]) => histogramLines(name, { dependency }, d.latency)),
     ),
     ...family("slow_queries_total", "counter", "Queries slower than SLOW_QUERY_MS.", (name) => [`${name} ${String(aggregate.slowQueries.count)}`]),
+    ...family(
+      "job_runs_total",
+      "counter",
+      "Jobs by outcome: succeeded and failed (attempts left, it runs again) count runs; dead counts jobs the dead-letter consumer marked dead.",
+      (name) =>
+        jobs.flatMap(([job, j]) =>
+          (["succeeded", "failed", "dead"] as const).map((outcome) => `${name}${labels({ job, outcome })} ${String(j[outcome])}`),
+        ),
+    ),
+    ...family("job_duplicates_total", "counter", "Deliveries of a job acknowledged without running it (a repeat of a finished job).", (name) =>
+      jobs.map(([job, j]) => `${name}${labels({ job })} ${String(j.duplicates)}`),
+    ),
+    ...family("job_duration_ms", "histogram", "Time per job run, by job name.", (name) =>
+      jobs.flatMap(([job, j]) => histogramLines(name, { job }, j.duration)),
+    ),
   ];
   return `${lines.join("\n")}\n`;
 }
 
-/** The same totals as JSON, with p50/p95/p99 estimated from the buckets. */
-export function summarize(aggregate: MetricsAggregate) {
+/**
+ * The same totals as JSON, with p50/p95/p99 estimated from the buckets; per job, its
+ * outcomes, throughput and last minutes from `recent` (the metrics object's per-minute ring).
+ */
+export function summarize(aggregate: MetricsAggregate, recent: readonly MinuteCounts[] = [], now = Date.now()) {
   const percentiles = (histogram: Histogram) => ({
     p50: quantile(histogram, 0.5) ?? null,
     p95: quantile(histogram, 0.95) ?? null,
@@ -84,5 +104,11 @@ export function summarize(aggregate: MetricsAggregate) {
     routes: Object.values(aggregate.routes).map(({ latency, ...r }) => ({ ...r, latencyMs: percentiles(latency) })),
     dependencies: Object.entries(aggregate.dependencies).map(([name, { latency, ...d }]) => ({ name, ...d, latencyMs: percentiles(latency) })),
     slowQueries: aggregate.slowQueries.count,
+    jobs: Object.fromEntries(
+      Object.entries(aggregate.jobs ?? {}).map(([name, { duration, ...j }]) => [
+        name,
+        { ...j, durationMs: percentiles(duration), perMinute: jobsPerMinute(recent, name, now), recent: jobSeries(recent, name, now) },
+      ]),
+    ),
   };
 }

@@ -13,7 +13,8 @@ export const getMetrics = createRoute({
   request: { query: z.object({ format: z.enum(["prometheus", "json"]).default("prometheus").openapi({ param: { name: "format", in: "query" } }) }) },
   responses: {
     200: {
-      description: "Per route: requests, errors, latency histogram; per dependency: calls, errors, timeouts, latency; slow queries",
+      description:
+        "Per route: requests, errors, latency histogram; per dependency: calls, errors, timeouts, latency; slow queries; per job: succeeded, failed, dead, duplicates, duration, and in JSON perMinute and the last 15 minutes (recent)",
       content: { "text/plain": { schema: z.string() }, "application/json": { schema: z.unknown() } },
     },
     ...authErrors,
