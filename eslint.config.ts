@@ -10,8 +10,9 @@ export default defineConfig(
   {
     languageOptions: {
       parserOptions: {
-        // Both programs: the Worker's (tsconfig.json) and the Node tooling's.
-        project: ["./tsconfig.json", "./tsconfig.node.json"],
+        // The programs: the Worker's (tsconfig.json), the Node tooling's, and the console's
+        // page script (browser code, DOM types).
+        project: ["./tsconfig.json", "./tsconfig.node.json", "./src/routes/console/client/tsconfig.json"],
         tsconfigRootDir: import.meta.dirname,
       },
     },

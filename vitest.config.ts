@@ -1,5 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { buildAssets } from "./tools/assets.ts";
+
+// wrangler.toml's [assets] directory (the docs' UI, the console's script) is generated: the
+// Worker's configuration cannot be read without it.
+buildAssets();
 
 export default defineConfig({
   test: {
@@ -29,7 +34,11 @@ export default defineConfig({
                 ...inject("stackEnv"),
                 // Besides the stack's inbox, two targets for webhook failure tests: a closed
                 // port and a server that never answers (test/worker/outbound-policy.test.ts).
-                OUTBOUND_DEV_ALLOWED_ORIGINS: [inject("stackEnv").OUTBOUND_DEV_ALLOWED_ORIGINS, inject("hangingServerUrl"), "http://127.0.0.1:9"].join(","),
+                OUTBOUND_DEV_ALLOWED_ORIGINS: [inject("stackEnv").OUTBOUND_DEV_ALLOWED_ORIGINS, inject("hangingServerUrl"), "http://127.0.0.1:9", inject("alertInboxUrl")].join(","),
+                // Alerts go to an inbox of their own (test/global-setup.ts); a resolution waits
+                // one second of calm, so tests see firing → resolved in real time.
+                ALERT_WEBHOOK_URL: `${inject("alertInboxUrl")}/webhooks/alerts`,
+                ALERT_RESOLVE_AFTER_SECONDS: "1",
                 WEBHOOK_TIMEOUT_MS: "500",
                 ADMIN_TOKEN: "test-admin-token",
                 CURSOR_SECRET: "test-cursor-secret-0123456789abcdef0123456789",
@@ -73,6 +82,22 @@ export default defineConfig({
           environment: "node",
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // Real browsers: headless Chromium (the system's, driven by playwright-core) on /docs and
+        // /console, served by `wrangler dev` on a local stack of their own (test/browser/).
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/browser/global-setup.ts"],
+          fileParallelism: false,
+          // After the Node projects and before the Worker's (vitest runs those last, one file at
+          // a time): never beside another project that starts servers on the same databases.
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
         },
       },
     ],

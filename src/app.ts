@@ -18,6 +18,8 @@ import { jobsRouter } from "./routes/jobs/jobs.index";
 import { importsRouter } from "./routes/imports/imports.index";
 import { eventsRouter } from "./routes/events/events.index";
 import { metricsRouter } from "./routes/metrics/metrics.index";
+import { alertsRouter } from "./routes/alerts/alerts.index";
+import { consoleRouter } from "./routes/console/console.index";
 import { observability } from "./middleware/observability";
 import { authorize } from "./middleware/authorize";
 import { corsPolicy } from "./middleware/cors-policy";
@@ -43,7 +45,8 @@ export function createApp() {
       onMethodNotAllowed: (c, allowed) => problemResponse(c, problems.methodNotAllowed(allowed)),
     }),
   );
-  app.use(deadline());
+  // One time budget per request: the one its route declares (`budget(…)`), else the default.
+  app.use(deadline(() => app.openAPIRegistry.definitions));
   // Imports stream files far larger than a JSON body into R2, under a limit of their own.
   app.use(except("/imports", bodySizeLimit()));
   app.use(dependencies());
@@ -61,6 +64,10 @@ export function createApp() {
   app.use("/jobs/*", rateLimit("admin"));
   app.use("/imports", rateLimit("admin"));
   app.use("/cache/*", rateLimit("admin"));
+  // The console's one read, polled every second, counts against the API budget (it
+  // needs the admin scope all the same): the operator routes' tighter budget stays for
+  // what the console's buttons do (breakers, retries), which go to those routes.
+  app.use("/console/snapshot", rateLimit("api"));
   // Each route's access rule, from its OpenAPI definition; before anything acts on the request.
   app.use(authorize(() => app.openAPIRegistry.definitions));
   // Hostile JSON (too deep, text Postgres refuses) is a 400 before any route reads it.
@@ -80,7 +87,9 @@ export function createApp() {
     .route("/", jobsRouter)
     .route("/", importsRouter)
     .route("/", eventsRouter)
-    .route("/", metricsRouter);
+    .route("/", metricsRouter)
+    .route("/", alertsRouter)
+    .route("/", consoleRouter);
   mountDocs(app);
 
   app.notFound((c) => problemResponse(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)));

@@ -4,6 +4,7 @@ import { SCOPES } from "../src/auth/scopes.ts";
 import { createApiKey } from "../tools/db/api-keys.ts";
 import { createSql } from "../tools/stack/local-sql.ts";
 import { startStack } from "../tools/stack/start-stack.ts";
+import { startReviewsServer } from "../tools/reviews/server.ts";
 
 /**
  * Starts the local stack once for the Worker tests, on free ports: PGlite in memory and the
@@ -22,7 +23,12 @@ export default async function setup(project: TestProject) {
   project.provide("controlUrl", stack.controlUrl);
   const hanging = await startHangingServer();
   project.provide("hangingServerUrl", hanging.url);
+  // The alerts' webhook (ALERT_WEBHOOK_URL in vitest.config.ts): an inbox of its own, so
+  // alert deliveries never show in the request counts of the stack's fake upstream.
+  const alertInbox = await startReviewsServer({ name: "alert-inbox" });
+  project.provide("alertInboxUrl", alertInbox.url);
   return async () => {
+    await alertInbox.close();
     await hanging.close();
     await stack.close();
   };

@@ -11,5 +11,7 @@ declare module "vitest" {
     testApiKey: string;
     /** A server that accepts connections and never answers: a hung dependency. */
     hangingServerUrl: string;
+    /** A fake upstream of its own whose `/webhooks/alerts` inbox receives the alerts (ALERT_WEBHOOK_URL). */
+    alertInboxUrl: string;
   }
 }

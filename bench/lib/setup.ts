@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parse, stringify } from "smol-toml";
 import { startStack, type Stack } from "../../tools/stack/start-stack.ts";
 import { startWorker, type WorkerProcess } from "./worker-process.ts";
@@ -77,6 +78,9 @@ function benchConfig(minify: boolean): string {
   delete config.env;
   config.main = "../worker.ts";
   config.minify = minify;
+  // The static files' directory is named from the repository's root; this copy lives in bench/out/.
+  const assets = config.assets as { directory?: string } | undefined;
+  if (assets?.directory) assets.directory = resolve(assets.directory);
   config.durable_objects.bindings.push({ name: "NAIVE_HUB", class_name: "NaiveHubObject" });
   config.migrations.push({ tag: "bench-naive", new_sqlite_classes: ["NaiveHubObject"] });
   const path = `${OUT}/wrangler.bench.toml`;

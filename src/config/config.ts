@@ -25,12 +25,21 @@ const list = z
  * ignored. The policies (config/dependencies.ts, config/rate-limits.ts) are built from it.
  */
 const ConfigSchema = z.object({
-  /** Total time budget of a request. */
+  /** Total time budget of a request whose route declares no other (`budget(...)` in its definition). */
   REQUEST_TIMEOUT_MS: milliseconds.default(5_000),
+  /** Time budget of a route declared `budget("read")`: reads answer fast or fail fast (504). */
+  READ_REQUEST_TIMEOUT_MS: milliseconds.default(3_000),
+  /** Time budget of a route declared `budget("long")`: uploads and streamed exports. */
+  LONG_REQUEST_TIMEOUT_MS: milliseconds.default(60_000),
   /** Deadline of each dependency probe in `GET /health`. */
   HEALTH_CHECK_TIMEOUT_MS: milliseconds.default(1_000),
   /** How long a product stays cached (writes drop it sooner). */
   PRODUCT_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(60),
+  /**
+   * How long past its TTL a cached entry is kept as a stale copy, served (`X-Cache: STALE`)
+   * only when the database cannot answer; 0 keeps none. Writes drop the stale copy too.
+   */
+  CACHE_STALE_GRACE_SECONDS: z.coerce.number().int().min(0).max(604_800).default(86_400),
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   /** Largest file `POST /imports` accepts, in bytes. */
@@ -69,8 +78,16 @@ const ConfigSchema = z.object({
   WEBHOOK_RETRY_ATTEMPTS: attempts.default(3),
   WEBHOOK_CONCURRENCY: count.default(6),
   WEBHOOK_QUEUE: queued.default(200),
-  /** The reviews service's base URL(s), comma-separated for failover; empty: no reviews, and no calls. */
+  /**
+   * The reviews service's base URL(s), comma-separated: several share the load round-robin
+   * and fail over to each other; empty: no reviews, and no calls.
+   */
   REVIEWS_API_URL: list,
+  /**
+   * The reviews service's API key (a secret: `wrangler secret put REVIEWS_API_KEY`), sent as
+   * `Authorization: Bearer <key>` with every call. Unset (the default): no credential sent.
+   */
+  REVIEWS_API_KEY: z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).optional()),
 
   // Every dependency's circuit breaker: it opens on this many failures in a row, or on this
   // failure rate over the window once it saw this many calls; it stays open BREAKER_BREAK_MS
@@ -124,6 +141,29 @@ const ConfigSchema = z.object({
   TRUST_REQUEST_ID: z.enum(["true", "false"]).default("false"),
   /** How long `GET /health/ready` reuses its last probe in each isolate, in ms. */
   READINESS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+
+  // Alerts (src/alerts/), evaluated by the metrics object: a circuit breaker open (always
+  // on), dead jobs growing, the share of 5xx answers. Windows are whole minutes, at most
+  // the 15 the metrics object keeps per minute.
+  /**
+   * Where firing and resolved alerts are POSTed as JSON (a secret: `wrangler secret put
+   * ALERT_WEBHOOK_URL`, since such URLs often carry a token). It must pass the outbound URL
+   * policy like any webhook. Unset (the default): alerts are logged and listed, not sent.
+   */
+  ALERT_WEBHOOK_URL: z.preprocess((value) => (value === "" ? undefined : value), z.url({ protocol: /^https?$/ }).max(2048).optional()),
+  /** The 5xx alert fires when more than this share (0–1) of the window's answers are 5xx; 1 turns it off. */
+  ALERT_5XX_RATIO: z.coerce.number().gt(0).max(1).default(0.05),
+  ALERT_5XX_WINDOW_MINUTES: z.coerce.number().int().min(1).max(15).default(5),
+  /** Fewer requests than this in the window never fire the 5xx alert (one failed request of two is no outage). */
+  ALERT_5XX_MIN_REQUESTS: count.default(20),
+  /** The dead-letter alert fires when more jobs than this end dead within its window. */
+  ALERT_DEAD_LETTERS_PER_WINDOW: z.coerce.number().int().min(0).default(10),
+  ALERT_DEAD_LETTERS_WINDOW_MINUTES: z.coerce.number().int().min(1).max(15).default(15),
+  /**
+   * A firing alert resolves only once its condition has stayed clear this long (seconds):
+   * a flapping condition sends one firing and, after it settles, one resolution.
+   */
+  ALERT_RESOLVE_AFTER_SECONDS: z.coerce.number().int().min(0).max(3_600).default(120),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

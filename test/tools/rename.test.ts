@@ -37,6 +37,8 @@ describe("npm run rename", () => {
     expect(toml).toContain('dataset = "acme_orders_production_requests"');
 
     run("npx", ["tsc", "-p", "tsconfig.json"]);
+    // The static files wrangler.toml's [assets] names are generated, as `npm run deploy` does first.
+    run("node", ["tools/assets.ts"]);
     for (const env of ["", "staging", "production"]) {
       const built = run("npx", ["wrangler", "deploy", "--dry-run", "--outdir", join(copy, "dist", env || "top"), ...(env ? ["--env", env] : [])]);
       expect(built).toContain(env ? `acme-orders-${env}-jobs` : "acme-orders-jobs");
