@@ -113,8 +113,9 @@ const naive = new Hono<{ Bindings: BenchEnv }>()
     const limiter = new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(Number(c.env.RATE_LIMIT_API_PER_MINUTE), "60 s"), prefix: "naive" });
     const { success } = await limiter.limit(c.req.header("CF-Connecting-IP") ?? "anonymous");
     if (!success) return c.json({ error: "too many requests" }, 429);
-    // The entry edgekit's cache keeps for the product (read, never written, here).
-    const entry = await redis.get<{ v?: unknown }>(redisKey("v1", "cache", productCacheKey(c.req.param("id"))));
+    // The value edgekit's cache keeps for the product (read, never written, here): one field
+    // of its entry's hash, the same single read a plain GET of a string would be.
+    const entry = await redis.hget<{ v?: unknown }>(redisKey("v2", "cache", productCacheKey(c.req.param("id"))), "e");
     return entry?.v ? c.json(entry.v) : c.json({ error: "not cached" }, 404);
   })
   .get("/__bench/naive/products", async (c) => {
