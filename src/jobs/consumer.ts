@@ -49,8 +49,7 @@ type Outcome =
  * - a job another consumer is running: retry once that claim's lease would end.
  *
  * Each settled run is counted in the isolate's metrics (outcome and time, per job name),
- * and so is each repeat acked without running; the counts leave with the next batch of
- * metrics, within about a second.
+ * and so is each repeat acked without running; the counts leave at the end of the batch.
  *
  * Nothing here throws: a throw would retry the whole batch, jobs that succeeded included.
  */
@@ -61,7 +60,7 @@ export async function consumeJobs(batch: MessageBatch, env: Bindings, ctx: Execu
     await consume(batch.messages, scope);
   } finally {
     invocation.dispose();
-    if (observed(env)) metrics.flushSoon(env, (promise) => ctx.waitUntil(promise));
+    if (observed(env)) metrics.flushBatch(env, (promise) => ctx.waitUntil(promise));
   }
 }
 

@@ -82,7 +82,7 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Bindings, ctx
     }
   } finally {
     deadline.dispose();
-    if (observed) metrics.flushSoon(env, (promise) => ctx.waitUntil(promise));
+    if (observed) metrics.flushBatch(env, (promise) => ctx.waitUntil(promise));
   }
 }
 

@@ -39,7 +39,6 @@ class MetricsBuffer {
   #pending: MetricsAggregate = emptyAggregate();
   #lastFlush = 0;
   #flushing: Promise<void> | undefined;
-  #trailing: Promise<void> | undefined;
 
   recordRequest(method: string, route: string, status: number, ms: number): void {
     const entry = routeEntry(this.#pending, method, route);
@@ -97,21 +96,15 @@ class MetricsBuffer {
   }
 
   /**
-   * For the queue consumers, whose counts come at the end of a batch: flushes now when due,
-   * else once the interval is over (one timer at a time, in `waitUntil`), so the batch's
-   * counts reach the metrics object within about a second even if this isolate gets no
-   * more work. Still one call per second at most.
+   * For the queue consumers, whose counts come at the end of a batch: sends them now, after
+   * a flush already on its way (which took its counts before these), in the batch's
+   * `waitUntil`. One call per batch (up to 100 jobs), and the counts arrive even if this
+   * isolate gets no more work. It never waits for the interval: a consumer's next batch
+   * waits for its invocation, `waitUntil` included, so a timer here would hold the queue.
    */
-  flushSoon(env: Bindings, waitUntil: (promise: Promise<unknown>) => void): void {
-    if (this.#trailing) return;
-    const waitMs = Math.max(0, FLUSH_INTERVAL_MS - (Date.now() - this.#lastFlush));
-    this.#trailing = (async () => {
-      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-      // A flush already on its way took its batch before these counts: send them after it.
-      if (this.#flushing) await this.#flushing;
-      await this.flush(env);
-    })().finally(() => (this.#trailing = undefined));
-    waitUntil(this.#trailing);
+  flushBatch(env: Bindings, waitUntil: (promise: Promise<unknown>) => void): void {
+    const inFlight = this.#flushing;
+    waitUntil(inFlight ? inFlight.then(() => this.flush(env)) : this.flush(env));
   }
 
   /** Sends the pending counts now (GET /metrics does, so it includes this isolate's latest). */
