@@ -17,6 +17,12 @@ export interface Clock {
    * aborts (and at once if it already has), so no wait outlives its caller.
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `onDue` after `ms` milliseconds, unless the returned function cancels it first. The
+   * cheap form of a wait for the timers every call sets and almost always cancels (deadlines,
+   * attempt timeouts): no promise, no AbortController, no abort event to dispatch.
+   */
+  setTimer(ms: number, onDue: () => void): () => void;
 }
 
 /**
@@ -44,5 +50,9 @@ export const systemClock: Clock = {
       }, Math.max(0, ms));
       signal?.addEventListener("abort", onAbort, { once: true });
     });
+  },
+  setTimer(ms, onDue) {
+    const timer = setTimeout(onDue, Math.max(0, ms));
+    return () => clearTimeout(timer);
   },
 };

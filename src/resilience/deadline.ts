@@ -37,15 +37,16 @@ export function createDeadline(timeoutMs: number, options: { clock?: Clock; pare
   const clock = options.clock ?? systemClock;
   const deadlineAt = clock.now() + timeoutMs;
   const controller = new AbortController();
-  const timer = new AbortController();
   const parent = options.parent;
+  let cancelTimer: (() => void) | undefined;
 
   const onParentAbort = (): void => {
+    cancelTimer?.();
     controller.abort(parent?.reason);
-    timer.abort();
   };
   const dispose = (): void => {
-    timer.abort();
+    cancelTimer?.();
+    cancelTimer = undefined;
     parent?.removeEventListener("abort", onParentAbort);
   };
 
@@ -53,15 +54,11 @@ export function createDeadline(timeoutMs: number, options: { clock?: Clock; pare
   else parent?.addEventListener("abort", onParentAbort, { once: true });
 
   if (!controller.signal.aborted) {
-    clock.sleep(Math.max(0, timeoutMs), timer.signal).then(
-      () => {
-        controller.abort(new DOMException(`Deadline of ${timeoutMs} ms exceeded`, "TimeoutError"));
-        dispose();
-      },
-      () => {
-        // Disposed or the parent aborted first: the timer has nothing left to do.
-      },
-    );
+    cancelTimer = clock.setTimer(Math.max(0, timeoutMs), () => {
+      cancelTimer = undefined;
+      controller.abort(new DOMException(`Deadline of ${timeoutMs} ms exceeded`, "TimeoutError"));
+      dispose();
+    });
   }
 
   deadlines.set(controller.signal, deadlineAt);

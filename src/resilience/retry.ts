@@ -214,7 +214,6 @@ class Retry implements RetryPolicy {
    */
   async #attempt<T>(fn: (context: RetryContext) => Promise<T>, call: Call, attempt: number): Promise<T> {
     const controller = new AbortController();
-    const cleanup = new AbortController();
     const { signal: caller, deadlineAt } = call;
     const onCallerAbort = (): void => {
       controller.abort(caller?.reason);
@@ -222,16 +221,7 @@ class Retry implements RetryPolicy {
     caller?.addEventListener("abort", onCallerAbort, { once: true });
 
     const limit = this.#limit(deadlineAt);
-    if (limit !== undefined) {
-      this.#clock.sleep(limit.ms, cleanup.signal).then(
-        () => {
-          controller.abort(limit.reason());
-        },
-        () => {
-          // The attempt ended first.
-        },
-      );
-    }
+    const cancelTimer = limit === undefined ? undefined : this.#clock.setTimer(limit.ms, () => controller.abort(limit.reason()));
 
     try {
       return await raceAbort(
@@ -243,7 +233,7 @@ class Retry implements RetryPolicy {
       // the cause is the abort: report that.
       throw controller.signal.aborted ? abortReason(controller.signal) : error;
     } finally {
-      cleanup.abort();
+      cancelTimer?.();
       caller?.removeEventListener("abort", onCallerAbort);
     }
   }

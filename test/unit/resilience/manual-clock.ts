@@ -67,6 +67,24 @@ export class ManualClock implements Clock {
     });
   }
 
+  setTimer(ms: number, onDue: () => void): () => void {
+    // Already due, as a zero sleep is: it fires once pending callbacks have run.
+    if (ms <= 0) {
+      let cancelled = false;
+      queueMicrotask(() => {
+        if (!cancelled) onDue();
+      });
+      return () => {
+        cancelled = true;
+      };
+    }
+    const entry: PendingSleep = { due: this.#now + Math.max(0, ms), seq: this.#seq++, wake: onDue };
+    this.#insert(entry);
+    return () => {
+      this.#pending = this.#pending.filter((p) => p !== entry);
+    };
+  }
+
   /**
    * Moves time forward by `ms`, waking due sleeps one at a time in order, and resolves once
    * the callbacks they triggered have run.

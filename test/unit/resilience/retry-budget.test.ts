@@ -37,7 +37,7 @@ describe("retryBudget", () => {
 
   it("reuses a bounded ring of buckets however long it runs", () => {
     let now = 0;
-    const clock = { now: () => now, sleep: () => Promise.resolve() };
+    const clock = { now: () => now, sleep: () => Promise.resolve(), setTimer: () => () => undefined };
     const budget = retryBudget({ ratio: 1, minRetriesPerWindow: 0, windowMs: 100, buckets: 4, clock });
     for (; now < 10_000; now += 25) budget.recordCall();
     // Only the last window's calls count: 4 buckets of 25 ms, one call each, minus the current empty one.
@@ -46,7 +46,7 @@ describe("retryBudget", () => {
 
   it("ignores buckets from the future when the clock steps back", () => {
     let now = 10_000;
-    const clock = { now: () => now, sleep: () => Promise.resolve() };
+    const clock = { now: () => now, sleep: () => Promise.resolve(), setTimer: () => () => undefined };
     const budget = retryBudget({ ratio: 1, minRetriesPerWindow: 0, windowMs: 1_000, clock });
     for (let i = 0; i < 5; i++) budget.recordCall();
     now = 9_000;
