@@ -134,7 +134,9 @@ export class EventHubObject extends DurableObject<Bindings> {
       String(this.#published),
       last.topic,
     );
-    for (const event of events) this.#broadcast(event);
+    // The sockets once per batch, not once per event; one closed as too slow leaves the list.
+    const sockets = this.ctx.getWebSockets();
+    for (const event of events) this.#broadcast(event, sockets);
     return events;
   }
 
@@ -259,11 +261,12 @@ export class EventHubObject extends DurableObject<Bindings> {
     return frames;
   }
 
-  #broadcast(event: HubEvent): void {
+  #broadcast(event: HubEvent, sockets: WebSocket[]): void {
     const frame = eventFrame(event);
     let sse: Uint8Array | undefined; // encoded once, for the first SSE subscriber that wants it
     const window = this.#maxUnacked();
-    for (const ws of this.ctx.getWebSockets()) {
+    for (let i = 0; i < sockets.length; i++) {
+      const ws = sockets[i] as WebSocket;
       let filter = this.#filters.get(ws);
       if (filter === undefined) {
         filter = (ws.deserializeAttachment() as Attachment | null)?.filter ?? null;
@@ -277,6 +280,7 @@ export class EventHubObject extends DurableObject<Bindings> {
       if (unacked.length >= window || buffered > MAX_BUFFERED_BYTES) {
         this.#unacked.delete(ws);
         this.#filters.delete(ws);
+        sockets.splice(i--, 1);
         ws.close(SLOW_SUBSCRIBER_CLOSE_CODE, `subscriber too slow: ${String(unacked.length)} events unacknowledged`);
         continue;
       }
