@@ -81,3 +81,22 @@ export const PageQuery = z.object({
     .openapi({ param: { name: "limit", in: "query" }, example: 20 }),
   cursor: z.string().min(1).max(200).optional().openapi({ param: { name: "cursor", in: "query" } }),
 });
+
+/** A circuit breaker's state as its Durable Object reports it (`GET /admin/breakers`, the console). */
+export const BreakerViewSchema = z.object({
+  state: z.enum(["CLOSED", "OPEN", "HALF_OPEN", "FORCED_OPEN", "FORCED_CLOSED"]),
+  version: z.number().int(),
+  openUntil: z.number().nullable(),
+  retryAfterMs: z.number(),
+  at: z.number(),
+});
+
+/** A breaker's totals since it was created (or reset): rates come from the difference between two readings. */
+export const BreakerCountersSchema = z.object({
+  successes: z.number(),
+  failures: z.number(),
+  rejections: z.number(),
+  releases: z.number(),
+  opens: z.number(),
+  lastTransitionAt: z.number().nullable(),
+});

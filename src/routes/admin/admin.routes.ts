@@ -1,30 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { security as access } from "../../auth/access";
 import { DEPENDENCY_NAMES } from "../../config/dependencies";
-import { authErrors, json, problem } from "../schemas";
-
-const ViewSchema = z.object({
-  state: z.enum(["CLOSED", "OPEN", "HALF_OPEN", "FORCED_OPEN", "FORCED_CLOSED"]),
-  version: z.number().int(),
-  openUntil: z.number().nullable(),
-  retryAfterMs: z.number(),
-  at: z.number(),
-});
+import { authErrors, BreakerCountersSchema, BreakerViewSchema, json, problem } from "../schemas";
 
 const BreakerSchema = z
   .object({
     name: z.enum(DEPENDENCY_NAMES as [string, ...string[]]),
-    view: ViewSchema,
-    counters: z.object({
-      successes: z.number(),
-      failures: z.number(),
-      rejections: z.number(),
-      releases: z.number(),
-      opens: z.number(),
-      lastTransitionAt: z.number().nullable(),
-    }),
+    view: BreakerViewSchema,
+    counters: BreakerCountersSchema,
     /** What the isolate that answered believes (it may lag by up to the propagation bound). */
-    isolateView: ViewSchema.nullable(),
+    isolateView: BreakerViewSchema.nullable(),
   })
   .openapi("Breaker");
 

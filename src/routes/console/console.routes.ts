@@ -4,7 +4,7 @@ import { SCOPES } from "../../auth/scopes";
 import { UNFINISHED_STATUSES } from "../../data/job-status-counts";
 import { JOB_STATUSES } from "../../data/jobs";
 import { budget } from "../../middleware/deadline";
-import { authErrors, json, problem } from "../schemas";
+import { authErrors, BreakerCountersSchema, BreakerViewSchema, json, problem } from "../schemas";
 
 /** At most this many topics in one snapshot: each is one call to its hub. */
 export const MAX_SNAPSHOT_TOPICS = 10;
@@ -27,22 +27,9 @@ const section = <T extends z.ZodType>(data: T) =>
 
 const BreakerSchema = z.object({
   name: z.string(),
-  view: z.object({
-    state: z.enum(["CLOSED", "OPEN", "HALF_OPEN", "FORCED_OPEN", "FORCED_CLOSED"]),
-    version: z.number().int(),
-    openUntil: z.number().nullable(),
-    retryAfterMs: z.number(),
-    at: z.number(),
-  }),
+  view: BreakerViewSchema,
   /** Totals since the breaker was created (or reset): rates come from the difference between two snapshots. */
-  counters: z.object({
-    successes: z.number(),
-    failures: z.number(),
-    rejections: z.number(),
-    releases: z.number(),
-    opens: z.number(),
-    lastTransitionAt: z.number().nullable(),
-  }),
+  counters: BreakerCountersSchema,
 });
 
 const JobSummarySchema = z.object({
