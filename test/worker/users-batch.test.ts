@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ANONYMOUS, api, createKey, expectProblem, sendJson } from "./helpers";
 import { sql } from "./jobs-helpers";
 import { MAX_USER_BATCH } from "../../src/routes/users/users.routes";
-import { USER_EXPORT_PAGE_SIZE } from "../../src/data/user-export";
+import { EXPORT_PAGE_SIZE } from "../../src/data/keyset-export";
 
 interface UserJson {
   id: string;
@@ -159,7 +159,7 @@ describe("POST /users/batch", () => {
 describe("GET /users/export", () => {
   it("streams every user once, as NDJSON, with the fields GET /users shows, across pages", async () => {
     // More users than one page holds, so the export reads on past the first page.
-    for (let i = 0; i * MAX_USER_BATCH <= USER_EXPORT_PAGE_SIZE; i++) expect((await postBatch(rows(MAX_USER_BATCH, "export"))).status).toBe(201);
+    for (let i = 0; i * MAX_USER_BATCH <= EXPORT_PAGE_SIZE; i++) expect((await postBatch(rows(MAX_USER_BATCH, "export"))).status).toBe(201);
     const response = await api("/users/export");
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toMatch(/^application\/x-ndjson/);
@@ -168,7 +168,7 @@ describe("GET /users/export", () => {
     const users = lines.map((line) => JSON.parse(line) as UserJson);
     const [count] = await sql()`SELECT count(*)::int AS n FROM users`;
     expect(users.length).toBe(count?.n);
-    expect(users.length).toBeGreaterThan(USER_EXPORT_PAGE_SIZE);
+    expect(users.length).toBeGreaterThan(EXPORT_PAGE_SIZE);
     expect(new Set(users.map((user) => user.id)).size).toBe(users.length);
     const listed = await (await api("/users?limit=1")).json<{ items: UserJson[] }>();
     expect(Object.keys(users[0] ?? {}).sort()).toEqual(Object.keys(listed.items[0] ?? {}).sort());

@@ -9,7 +9,7 @@ import { mapConcurrent } from "../../resilience";
 import { problems } from "../../errors/problem";
 import { databaseCall } from "../../dependencies/calls";
 import { scopeOf } from "../../middleware/dependencies";
-import { productExportStream } from "../../data/product-export";
+import { keysetExportStream } from "../../data/keyset-export";
 import { publishSoon } from "../../events/publish";
 import { PRODUCTS_TOPIC } from "../../events/topics";
 import type {
@@ -78,7 +78,7 @@ export const exportAll = (c: Context<AppEnv>): Response => {
   // Bound by the client's connection, not the request's budget: an export of a large table
   // may take longer, and each page has a budget of its own.
   const scope = { ...scopeOf(c), signal: c.req.raw.signal };
-  const body = productExportStream(databaseCall(scope), toJson);
+  const body = keysetExportStream(databaseCall(scope), (sql, size, after) => new ProductRepository(sql).list(size, after), toJson);
   return c.body(body, 200, { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store" });
 };
 

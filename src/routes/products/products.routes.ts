@@ -69,7 +69,7 @@ export const exportProducts = createRoute({
   path: "/products/export",
   tags,
   ...reads,
-  // The time to start the stream; then each page has a budget of its own (see productExportStream).
+  // The time to start the stream; then each page has a budget of its own (see keysetExportStream).
   ...budget("long"),
   summary: "Every product as NDJSON, streamed (constant memory, stops when the client leaves)",
   responses: {

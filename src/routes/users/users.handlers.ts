@@ -4,7 +4,7 @@ import type { ZodError } from "zod";
 import type { AppEnv } from "../../app-env";
 import { problemType } from "../../config/service";
 import { databaseCall } from "../../dependencies/calls";
-import { userExportStream } from "../../data/user-export";
+import { keysetExportStream } from "../../data/keyset-export";
 import { UserRepository, type RowConflict, type User } from "../../data/users";
 import { forgetUsersDirectory, usersDirectory } from "../../data/users-directory";
 import { Problem, problems } from "../../errors/problem";
@@ -125,6 +125,6 @@ export const exportAll = (c: Context<AppEnv>): Response => {
   // Bound by the client's connection, not the request's budget, as the product export: each
   // page has a budget of its own. The lines are the users as `GET /users` shows them.
   const scope = { ...scopeOf(c), signal: c.req.raw.signal };
-  const body = userExportStream(databaseCall(scope), toJson);
+  const body = keysetExportStream(databaseCall(scope), (sql, size, after) => new UserRepository(sql).page(size, after), toJson);
   return c.body(body, 200, { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store" });
 };

@@ -134,7 +134,7 @@ export const exportUsers = createRoute({
   path: "/users/export",
   tags,
   ...reads,
-  // The time to start the stream; then each page has a budget of its own (see userExportStream).
+  // The time to start the stream; then each page has a budget of its own (see keysetExportStream).
   ...budget("long"),
   summary: "Every user as NDJSON, streamed (constant memory, stops when the client leaves)",
   responses: {
