@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse, stringify } from "smol-toml";
 import { startStack, type Stack } from "../../tools/stack/start-stack.ts";
-import { startWorker, type WorkerProcess } from "./worker-process.ts";
+import { startWranglerDev, type WranglerDev } from "../../tools/wrangler-dev.ts";
 
 export const OUT = "bench/out";
 /** Declared public for the bench Worker, so the fan-out's subscribers need no key. */
@@ -11,7 +11,7 @@ export const FAN_OUT_TOPIC = "bench-fanout";
 
 export interface Bench {
   stack: Stack;
-  worker: WorkerProcess;
+  worker: WranglerDev;
   close(): Promise<void>;
 }
 
@@ -36,16 +36,21 @@ export async function startBench(options: { minify?: boolean } = {}): Promise<Be
         .map(([key, value]) => `${key}=${value}`)
         .join("\n"),
     );
-    const worker = await startWorker(
-      {
+    // The bench Worker (bench/worker.ts: the real Worker plus the /__bench/ routes).
+    const worker = await startWranglerDev({
+      configFile: benchConfig(options.minify ?? true),
+      script: "bench/worker.ts",
+      secrets: envFile,
+      vars: {
         RATE_LIMIT_API_PER_MINUTE: "100000000",
         RATE_LIMIT_ADMIN_PER_MINUTE: "100000000",
         EVENT_PUBLIC_TOPICS: `products,${FAN_OUT_TOPIC}`,
         LOG_SAMPLE_RATE: productionLogSampleRate(),
       },
-      envFile,
-      benchConfig(options.minify ?? true),
-    );
+      readyPath: "/__bench/baseline",
+      label: "edgekit-bench",
+      startupMs: 90_000,
+    });
     return {
       stack,
       worker,
