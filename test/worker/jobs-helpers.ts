@@ -45,16 +45,27 @@ export async function getJob(id: string): Promise<JobJson> {
   return response.json();
 }
 
-/** Polls GET /jobs/{id} until the job reaches one of `statuses` (the queue runs on its own). */
+/**
+ * Polls GET /jobs/{id} until the job reaches one of `statuses` (the queue runs on its own).
+ * A 503 while polling is another poll, not a failure: the database may be busy with the
+ * queue's other work (a sweep re-sends every stranded job it finds), and the guard answers
+ * 503 rather than wait; anything else but 200 fails at once.
+ */
 export async function waitForJob(id: string, statuses: JobJson["status"][], timeoutMs = 15_000): Promise<JobJson> {
   const until = Date.now() + timeoutMs;
-  let job = await getJob(id);
-  while (!statuses.includes(job.status)) {
-    if (Date.now() > until) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms: ${JSON.stringify(job)}`);
+  for (;;) {
+    const response = await api(`/jobs/${id}`, { headers: ADMIN });
+    if (response.status !== 503) {
+      expect(response.status).toBe(200);
+      const job = await response.json<JobJson>();
+      if (statuses.includes(job.status)) return job;
+      if (Date.now() > until) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms: ${JSON.stringify(job)}`);
+    } else {
+      await response.body?.cancel();
+      if (Date.now() > until) throw new Error(`job ${id}: GET /jobs/{id} still 503 after ${timeoutMs} ms`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
-    job = await getJob(id);
   }
-  return job;
 }
 
 /** A query straight at the test database (through the local Neon endpoint), to reconcile. */
