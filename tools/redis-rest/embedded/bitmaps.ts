@@ -53,6 +53,20 @@ function unitRange(args: Buffer[], unitIndex: number): boolean {
   throw new RedisError(SYNTAX);
 }
 
+/**
+ * A BITCOUNT/BITPOS range as Redis reads it over `total` units (bytes or bits): negative
+ * positions count from the end, then both are clamped into the string. May come back with
+ * start > end: an empty range.
+ */
+function clampRange(start: bigint, end: bigint, total: bigint): [bigint, bigint] {
+  if (start < 0n) start += total;
+  if (end < 0n) end += total;
+  if (start < 0n) start = 0n;
+  if (end < 0n) end = 0n;
+  if (end >= total) end = total - 1n;
+  return [start, end];
+}
+
 function bitcount(db: Keyspace, args: Buffer[]): Reply {
   const data = getString(db, args[1]!);
   if (data === undefined) return 0;
@@ -65,12 +79,7 @@ function bitcount(db: Keyspace, args: Buffer[]): Reply {
     end = parseInt64(args[3]!);
     if (start < 0n && end < 0n && start > end) return 0;
     isBit = unitRange(args, 4);
-    const total = BigInt(data.length) * (isBit ? 8n : 1n);
-    if (start < 0n) start += total;
-    if (end < 0n) end += total;
-    if (start < 0n) start = 0n;
-    if (end < 0n) end = 0n;
-    if (end >= total) end = total - 1n;
+    [start, end] = clampRange(start, end, BigInt(data.length) * (isBit ? 8n : 1n));
   }
   if (start > end) return 0;
   let count = 0;
@@ -103,12 +112,7 @@ function bitpos(db: Keyspace, args: Buffer[]): Reply {
     } else {
       end = isBit ? BigInt(data.length) * 8n + 7n : BigInt(data.length) - 1n;
     }
-    const total = BigInt(data.length) * (isBit ? 8n : 1n);
-    if (start < 0n) start += total;
-    if (end < 0n) end += total;
-    if (start < 0n) start = 0n;
-    if (end < 0n) end = 0n;
-    if (end >= total) end = total - 1n;
+    [start, end] = clampRange(start, end, BigInt(data.length) * (isBit ? 8n : 1n));
     if (start > end) return -1;
     [first, last] = isBit ? [start, end] : [start * 8n, end * 8n + 7n];
   }
