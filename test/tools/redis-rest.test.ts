@@ -2,26 +2,22 @@ import { randomUUID } from "node:crypto";
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngineFromEnv, startRedisRestServer, type RedisEngine, type RedisRestServer } from "../../tools/redis-rest/index.ts";
+import type { RedisRestServer } from "../../tools/redis-rest/index.ts";
+import { startLocalRedisRest, TOKEN, type LocalRedisRest } from "./local-redis-rest.ts";
 
 // Conformance of the local Upstash server with the real clients, case by case (values,
 // errors and scripts, pipelines and transactions, HTTP, ratelimit), on the embedded engine,
 // or on the real Redis named by REDIS_URL.
-let engine: RedisEngine;
+let local: LocalRedisRest;
 let server: RedisRestServer;
 let redis: Redis;
-const TOKEN = "test-token";
 
 beforeAll(async () => {
-  engine = await createEngineFromEnv({ REDIS_URL: process.env.REDIS_URL || undefined });
-  server = await startRedisRestServer({ engine, token: TOKEN });
-  redis = new Redis({ url: server.url, token: TOKEN, retry: false, enableTelemetry: false });
+  local = await startLocalRedisRest();
+  ({ server, redis } = local);
 });
 
-afterAll(async () => {
-  await server.close();
-  await engine.close();
-});
+afterAll(() => local.close());
 
 /** A key prefix no other test (or test file sharing the server) uses. */
 const ns = () => `conf:${randomUUID()}:`;

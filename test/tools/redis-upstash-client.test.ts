@@ -1,28 +1,24 @@
 import { createHash, randomUUID } from "node:crypto";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngineFromEnv, startRedisRestServer, type RedisEngine, type RedisRestServer } from "../../tools/redis-rest/index.ts";
+import type { RedisRestServer } from "../../tools/redis-rest/index.ts";
+import { startLocalRedisRest, TOKEN, type LocalRedisRest } from "./local-redis-rest.ts";
 
 // What @upstash/redis's own test suite checks of a server (packages/redis/pkg in
 // upstash/redis-js), carried over: Upstash's behaviours (read-only scripts, NOSCRIPT inside a
 // transaction, pub/sub over Server-Sent Events, SCAN WITHTYPE, FCALL_RO, COPY onto itself)
 // and each command family of the embedded engine, through the real client, on the embedded
 // engine or the real Redis named by REDIS_URL.
-let engine: RedisEngine;
+let local: LocalRedisRest;
 let server: RedisRestServer;
 let redis: Redis;
-const TOKEN = "test-token";
 
 beforeAll(async () => {
-  engine = await createEngineFromEnv({ REDIS_URL: process.env.REDIS_URL || undefined });
-  server = await startRedisRestServer({ engine, token: TOKEN });
-  redis = new Redis({ url: server.url, token: TOKEN, retry: false, enableTelemetry: false });
+  local = await startLocalRedisRest();
+  ({ server, redis } = local);
 });
 
-afterAll(async () => {
-  await server.close();
-  await engine.close();
-});
+afterAll(() => local.close());
 
 /** A key prefix no other test uses (the Redis behind REDIS_URL is shared). */
 const ns = () => `client:${randomUUID()}:`;
