@@ -1,11 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../app-env";
 import { accessFrom, type Access, type SecurityRequirement } from "../auth/access";
 import { hasScope } from "../auth/principal";
 import type { Scope } from "../auth/scopes";
 import { Problem, problems } from "../errors/problem";
 import { log } from "../observability/logger";
+import { matchedRoute } from "./matched-route";
 import { principalOf } from "./identity";
 
 /** The routes as the OpenAPI registry holds them (`app.openAPIRegistry.definitions`). */
@@ -25,13 +25,11 @@ type Definitions = readonly { type: string; route?: { method: string; path: stri
 export function authorize(definitions: () => Definitions): MiddlewareHandler<AppEnv> {
   let rules: Map<string, Access | undefined> | undefined;
   return async function authorize(c, next) {
-    const route = matchedRoutes(c)
-      .filter((r) => r.method !== "ALL")
-      .at(-1);
+    const route = matchedRoute(c);
     // No route: the 404 or 405 answers it.
     if (!route) return next();
     rules ??= accessRules(definitions());
-    const key = `${route.method} ${route.path.replace(/:(\w+)/g, "{$1}")}`;
+    const { key } = route;
     const access = rules.get(key);
     if (!access) {
       log("error", "route without an access policy refused", { requestId: c.var.requestId, route: key });

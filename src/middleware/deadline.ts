@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../app-env";
 import { readConfig, type Config } from "../config/config";
 import { createDeadline } from "../resilience";
+import { matchedRoute } from "./matched-route";
 
 /**
  * A route's time budget, by kind; the milliseconds are tunables in the config:
@@ -64,11 +64,8 @@ export function deadline(definitions: () => Definitions): MiddlewareHandler<AppE
 }
 
 function budgetOf(c: Context<AppEnv>, budgets: Map<string, Budget>): Budget {
-  const route = matchedRoutes(c)
-    .filter((r) => r.method !== "ALL")
-    .at(-1);
-  if (!route) return "standard";
-  return budgets.get(`${route.method} ${route.path.replace(/:(\w+)/g, "{$1}")}`) ?? "standard";
+  const route = matchedRoute(c);
+  return (route && budgets.get(route.key)) ?? "standard";
 }
 
 /** Each route's declared budget by `METHOD /path/{param}`; a value that is not a budget fails loudly. */

@@ -1,11 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../app-env";
 import type { Principal } from "../auth/principal";
 import { readConfig } from "../config/config";
 import { log } from "../observability/logger";
 import { metrics } from "../observability/metrics-buffer";
 import { RequestTelemetry } from "../observability/request-telemetry";
+import { matchedRoute } from "./matched-route";
 
 /**
  * Per request: a telemetry collector for the dependency guards, then, once the answer is
@@ -27,7 +27,7 @@ export function observability(): MiddlewareHandler<AppEnv> {
       await next();
     } finally {
       const ms = performance.now() - started;
-      const route = routePattern(c);
+      const route = matchedRoute(c)?.path ?? "(unmatched)";
       const status = c.res.status;
       // A WebSocket upgrade's headers belong to the runtime.
       if (status !== 101) setHeader(c, "Server-Timing", telemetry.serverTiming(ms));
@@ -65,12 +65,4 @@ function setHeader(c: Context<AppEnv>, name: string, value: string): void {
     c.res = new Response(c.res.body, c.res);
     c.res.headers.set(name, value);
   }
-}
-
-/** The matched route's pattern in OpenAPI style (`/products/{id}`), never the raw path. */
-function routePattern(c: Context<AppEnv>): string {
-  const route = matchedRoutes(c)
-    .filter((r) => r.method !== "ALL")
-    .at(-1);
-  return route ? route.path.replace(/:(\w+)/g, "{$1}") : "(unmatched)";
 }
