@@ -18,6 +18,7 @@ export type Arg = string | number;
 const FLAGGED = "#!lua flags=allow-key-locking\nreturn redis.call('INCR', KEYS[1])";
 const FLAGGED_SHA = createHash("sha1").update(FLAGGED).digest("hex");
 const INCR_SHA = createHash("sha1").update("return redis.call('INCR', KEYS[1])").digest("hex");
+const RUN_AGAIN = "if ARGV[1] == 'fail' then error('asked to') end; return {#KEYS, #ARGV, KEYS[1] or 'none', ARGV[1] or 'none'}";
 export interface Case {
   name: string;
   commands: Arg[][];
@@ -198,6 +199,16 @@ export const CASES: Case[] = [
       ["EVALSHA", FLAGGED_SHA.toUpperCase(), 1, "{p}c"], ["SCRIPT", "EXISTS", FLAGGED_SHA],
       ["EVAL", "#!lua flags=allow-key-locking\nreturn ARGV[1]", 0, "flagged"],
       ["SCRIPT", "EXISTS", "0000000000000000000000000000000000000000"],
+    ],
+  },
+  {
+    // The embedded engine compiles a script once and keeps its state: each run must still see
+    // only its own KEYS and ARGV, and a run that failed must leave nothing behind.
+    name: "one script run again",
+    commands: [
+      ["EVAL", RUN_AGAIN, 2, "{p}a", "{p}b", "first", "extra"], ["EVAL", RUN_AGAIN, 0],
+      ["EVAL", RUN_AGAIN, 1, "{p}c", "second"], ["EVAL", RUN_AGAIN, 0, "fail"], ["EVAL", RUN_AGAIN, 1, "{p}d", "after"],
+      ["EVAL", "local t = {}; t[#t + 1] = ARGV[1]; return t", 0, "only"], ["EVAL", "local t = {}; t[#t + 1] = ARGV[1]; return t", 0, "once"],
     ],
   },
   {

@@ -36,6 +36,7 @@ declare module "fengari" {
     lua_next(L: LuaState, index: number): number;
     lua_setupvalue(L: LuaState, funcindex: number, n: number): Uint8Array | null;
     lua_rawseti(L: LuaState, index: number, n: number): void;
+    lua_rawset(L: LuaState, index: number): void;
     lua_rawgeti(L: LuaState, index: number, n: number): number;
     lua_setfield(L: LuaState, index: number, key: Uint8Array): void;
     lua_getfield(L: LuaState, index: number, key: Uint8Array): number;

@@ -30,17 +30,70 @@ export function runScript(body: string, keysAndArgs: Buffer[], call: ScriptCall)
   if (numKeys < 0n) return new RedisError("ERR Number of keys can't be negative");
   if (numKeys > BigInt(keysAndArgs.length - 1)) return new RedisError("ERR Number of keys can't be greater than number of args");
   const keyCount = Number(numKeys);
-  const origin: Origin = { name: sha1(body), source: "@user_script" };
-  const L = newState();
-  setArrayGlobal(L, "KEYS", keysAndArgs.slice(1, 1 + keyCount));
-  setArrayGlobal(L, "ARGV", keysAndArgs.slice(1 + keyCount));
-  installRedisApi(L, runApi(call), origin.source);
-  protectGlobals(L, origin.source);
+  // A script that calls back into EVAL never reaches here (scripts may not run EVAL), but a
+  // state in use is never shared: such a call would get a state of its own.
+  const cached = prepared.get(body);
+  if (cached) {
+    prepared.delete(body);
+    prepared.set(body, cached);
+  }
+  const script = cached && cached.call === undefined ? cached : prepare(body);
+  if (script instanceof RedisError) return script;
+  const { L } = script;
+  script.call = call;
+  try {
+    setArrayGlobal(L, "KEYS", keysAndArgs.slice(1, 1 + keyCount));
+    setArrayGlobal(L, "ARGV", keysAndArgs.slice(1 + keyCount));
+    lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, to_luastring(SCRIPT_KEY));
+    return protectedCall(L, 0, script.origin);
+  } catch (error) {
+    // A JavaScript exception out of the VM may leave the state half-unwound: never reuse it.
+    prepared.delete(body);
+    throw error;
+  } finally {
+    script.call = undefined;
+    lua.lua_settop(L, 0);
+  }
+}
 
-  if (lauxlib.luaL_loadbuffer(L, Uint8Array.from(Buffer.from(body)), null, to_luastring(origin.source)) !== lua.LUA_OK) {
+/**
+ * A script compiled once, in a state of its own with Redis's API installed, kept for its next
+ * EVAL as Redis keeps `f_<sha>`: opening Lua's libraries and compiling cost about five times
+ * what a short script's run does in fengari. Each script keeps its own state, so nothing one
+ * script does to its globals reaches another. `call` is the running EVAL's command runner.
+ */
+interface PreparedScript {
+  L: LuaState;
+  origin: Origin;
+  call: ScriptCall | undefined;
+}
+
+const prepared = new Map<string, PreparedScript>();
+/** Distinct scripts kept, least recently used dropped first. */
+const PREPARED_LIMIT = 64;
+const SCRIPT_KEY = "__edgekit_script";
+
+function prepare(body: string): PreparedScript | RedisError {
+  const L = newState();
+  const script: PreparedScript = { L, origin: { name: sha1(body), source: "@user_script" }, call: undefined };
+  installRedisApi(
+    L,
+    runApi((args) => (script.call ? script.call(args) : new RedisError("ERR redis.call outside a running script"))),
+    script.origin.source,
+  );
+  // KEYS and ARGV exist before the globals are protected; each run replaces them.
+  setArrayGlobal(L, "KEYS", []);
+  setArrayGlobal(L, "ARGV", []);
+  protectGlobals(L, script.origin.source);
+  if (lauxlib.luaL_loadbuffer(L, Uint8Array.from(Buffer.from(body)), null, to_luastring(script.origin.source)) !== lua.LUA_OK) {
     return new RedisError(`ERR Error compiling script (new function): ${popString(L)}`);
   }
-  return protectedCall(L, 0, origin);
+  lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, to_luastring(SCRIPT_KEY));
+  if (!prepared.has(body)) {
+    prepared.set(body, script);
+    if (prepared.size > PREPARED_LIMIT) prepared.delete(prepared.keys().next().value!);
+  }
+  return script;
 }
 
 /** A FUNCTION library: its name and code, and what its functions declared. */
@@ -258,9 +311,13 @@ function newState(): LuaState {
   return L;
 }
 
+/** Sets a global without its metatable, so it works on protected globals too (as Redis's C does). */
 function setArrayGlobal(L: LuaState, name: string, values: Buffer[]): void {
+  lua.lua_pushglobaltable(L);
+  lua.lua_pushstring(L, to_luastring(name));
   pushArray(L, values);
-  lua.lua_setglobal(L, to_luastring(name));
+  lua.lua_rawset(L, -3);
+  lua.lua_pop(L, 1);
 }
 
 function pushArray(L: LuaState, values: Buffer[]): void {
