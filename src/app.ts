@@ -1,4 +1,3 @@
-import { except } from "hono/combine";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { onError, problemResponse } from "./errors/on-error";
 import { problems } from "./errors/problem";
@@ -48,7 +47,7 @@ export function createApp() {
   // One time budget per request: the one its route declares (`budget(…)`), else the default.
   app.use(deadline(() => app.openAPIRegistry.definitions));
   // Imports stream files far larger than a JSON body into R2, under a limit of their own.
-  app.use(except("/imports", bodySizeLimit()));
+  app.use(bodySizeLimit({ exceptPath: "/imports" }));
   app.use(dependencies());
   // The cache entry a product read will want rides along the rate limiter's round trip.
   app.use("/products/:id", cachePrefetch(productPrefetchKey));

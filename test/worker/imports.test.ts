@@ -87,6 +87,18 @@ describe("POST /imports", () => {
     await expectProblem(big, 413);
   });
 
+  it("is limited by IMPORT_MAX_BYTES alone: a file over the JSON body limit (MAX_BODY_BYTES) is accepted", async () => {
+    const prefix = uniqueName("over-json-limit");
+    const body = `name,price_cents\n${prefix} ${"x".repeat(100)},1\n`;
+    const headers = { ...ADMIN, "Content-Type": "text/csv", "Content-Length": String(body.length) };
+    const accepted = await apiWithEnv({ MAX_BODY_BYTES: "64" }, "/imports", { method: "POST", headers, body });
+    expect(accepted.status, await accepted.clone().text()).toBe(202);
+    await waitForJob((await accepted.json<JobJson>()).id, ["succeeded", "dead"], 30_000);
+    // The same limit still applies to every other route.
+    const json = JSON.stringify({ name: "x".repeat(100), price_cents: 1 });
+    await expectProblem(await apiWithEnv({ MAX_BODY_BYTES: "64" }, "/products", { method: "POST", headers: { ...ADMIN, "Content-Type": "application/json" }, body: json }), 413);
+  });
+
   it("needs a key with jobs:write: 401 without one, 403 with another scope", async () => {
     const upload = (as: Caller) => api("/imports", { method: "POST", headers: { "Content-Type": "text/csv" }, body: "name\n" }, as);
     await expectProblem(await upload(ANONYMOUS), 401);
