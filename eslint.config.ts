@@ -36,6 +36,12 @@ export default defineConfig(
     rules: {
       "edgekit/io-needs-signal": "error",
       "edgekit/bounded-promise-all": "error",
+      // Hono's `c.var` copies every request variable into a new object on each read; the
+      // request path reads them dozens of times, so `c.get("name")` (typed the same) it is.
+      "no-restricted-syntax": [
+        "error",
+        { selector: "MemberExpression[property.name='var'][object.type='Identifier']", message: 'Use c.get("name"): c.var copies every variable on each read.' },
+      ],
     },
   },
   {

@@ -11,13 +11,14 @@ import type { RequestTelemetry } from "./observability/request-telemetry";
  * Per-request values the middleware chain puts on the context. This type sits at the top,
  * beside the app: it may name any layer's types, and nothing below the HTTP layer
  * (repositories, the cache, jobs) ever needs it: they take a dependency scope instead.
+ * Read them with `c.get("name")`: Hono's `c.var` builds a new object of all of them per read.
  */
 export type Variables = RequestIdVariables & {
   /** Aborts when the client goes away or the request's time budget runs out. */
   signal: AbortSignal;
-  /** Guarded database access: `c.var.db((sql) => …, { idempotent })`. */
+  /** Guarded database access: `c.get("db")((sql) => …, { idempotent })`. */
   db: DependencyCall<Database>;
-  /** Guarded Redis access: `c.var.redis((redis) => …, { idempotent })`. */
+  /** Guarded Redis access: `c.get("redis")((redis) => …, { idempotent })`. */
   redis: DependencyCall<Redis>;
   /** Dependency timings of this request, for Server-Timing and its log line (unset when OBSERVABILITY is off). */
   telemetry: RequestTelemetry | undefined;

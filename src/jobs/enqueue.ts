@@ -53,7 +53,7 @@ export class EnqueueError extends Error {
  * the sweeper (see `sweep.ts`) sends the stranded job later.
  *
  * @example
- * await enqueue(scopeOf(c), "recompute-product-stats", { productId }, { requestId: c.var.requestId });
+ * await enqueue(scopeOf(c), "recompute-product-stats", { productId }, { requestId: c.get("requestId") });
  */
 export async function enqueue<N extends JobName>(
   scope: DependencyScope,

@@ -32,7 +32,7 @@ export function authorize(definitions: () => Definitions): MiddlewareHandler<App
     const { key } = route;
     const access = rules.get(key);
     if (!access) {
-      log("error", "route without an access policy refused", { requestId: c.var.requestId, route: key });
+      log("error", "route without an access policy refused", { requestId: c.get("requestId"), route: key });
       throw new Problem({ title: "Internal Server Error", status: 500, detail: "This route declares no access policy." });
     }
     if (access.kind === "public") return next();

@@ -6,7 +6,7 @@ import type { AppEnv } from "../app-env";
  * round trip to Redis carries the read (and, on a miss, the loader's lock, with the entry's
  * stale copy if it has one) along: a cache hit then costs one Upstash request instead of
  * two, and a stale answer during a database outage needs no read of its own. The route reads it through
- * `new Cache(scope, c.var.cachePrefetch)`; a route that never reads it, or a request the
+ * `new Cache(scope, c.get("cachePrefetch"))`; a route that never reads it, or a request the
  * limiter refuses, costs nothing more (a lock it took is released). GET and HEAD only.
  *
  * @example

@@ -9,7 +9,7 @@ import type { DependencyScope } from "../dependencies/scope";
  * routes that never touch a dependency pay nothing.
  *
  * @example
- * const product = await c.var.db((sql) => new ProductRepository(sql).get(id), { idempotent: true });
+ * const product = await c.get("db")((sql) => new ProductRepository(sql).get(id), { idempotent: true });
  */
 export function dependencies(): MiddlewareHandler<AppEnv> {
   return async function dependencies(c, next) {
@@ -22,5 +22,5 @@ export function dependencies(): MiddlewareHandler<AppEnv> {
 
 /** The scope of an HTTP request: its bindings, its deadline, its execution context. */
 export function scopeOf(c: Context<AppEnv>): DependencyScope {
-  return { env: c.env, signal: c.var.signal, waitUntil: (promise) => c.executionCtx.waitUntil(promise), telemetry: c.var.telemetry };
+  return { env: c.env, signal: c.get("signal"), waitUntil: (promise) => c.executionCtx.waitUntil(promise), telemetry: c.get("telemetry") };
 }

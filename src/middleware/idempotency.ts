@@ -48,7 +48,7 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     const storeKey = redisKey("v1", "idempotency", await sha256Hex(`${idempotencyScope(c)}\n${key}`));
     const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
 
-    const claimed = await c.var.redis(
+    const claimed = await c.get("redis")(
       (redis) => redis.set(storeKey, { state: "in-flight", fingerprint } satisfies Stored, { nx: true, ex: IN_FLIGHT_TTL_SECONDS }),
       { idempotent: false },
     );
@@ -67,12 +67,12 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       return;
     }
     const result: Stored = { state: "done", fingerprint, status, headers: pick(c.res.headers), body: await c.res.clone().text() };
-    await c.var.redis((redis) => redis.set(storeKey, result, { ex: RESULT_TTL_SECONDS }), { idempotent: true });
+    await c.get("redis")((redis) => redis.set(storeKey, result, { ex: RESULT_TTL_SECONDS }), { idempotent: true });
   };
 }
 
 async function replay(c: Context<AppEnv>, storeKey: string, fingerprint: string): Promise<Response> {
-  const read = () => c.var.redis((redis) => redis.get<Stored>(storeKey), { idempotent: true });
+  const read = () => c.get("redis")((redis) => redis.get<Stored>(storeKey), { idempotent: true });
   let stored = await read();
   const until = Date.now() + WAIT_FOR_FIRST_MS;
   while (stored?.state === "in-flight" && stored.fingerprint === fingerprint && Date.now() < until) {
@@ -98,7 +98,7 @@ async function replay(c: Context<AppEnv>, storeKey: string, fingerprint: string)
 
 /** Frees the key so the client can try again; if this fails, the marker expires on its own. */
 async function release(c: Context<AppEnv>, storeKey: string): Promise<void> {
-  await c.var.redis((redis) => redis.del(storeKey), { idempotent: true }).catch(() => undefined);
+  await c.get("redis")((redis) => redis.del(storeKey), { idempotent: true }).catch(() => undefined);
 }
 
 function pick(headers: Headers): Record<string, string> {

@@ -34,7 +34,7 @@ export async function principalOf(c: Context<AppEnv>): Promise<Principal> {
 
 /** Who owns what this request leaves behind (idempotency keys): its principal, else its client IP. */
 export function callerId(c: Context<AppEnv>): string {
-  return c.var.principal?.id ?? anonymousId(c.req.header("CF-Connecting-IP"));
+  return c.get("principal")?.id ?? anonymousId(c.req.header("CF-Connecting-IP"));
 }
 
 /** An idempotency key's namespace: the caller, the method and the path. */

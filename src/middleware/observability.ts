@@ -21,7 +21,7 @@ export function observability(): MiddlewareHandler<AppEnv> {
     const config = readConfig(c.env);
     if (config.OBSERVABILITY === "off") return next();
     const started = performance.now();
-    const telemetry = new RequestTelemetry(c.var.requestId);
+    const telemetry = new RequestTelemetry(c.get("requestId"));
     c.set("telemetry", telemetry);
     try {
       await next();
@@ -33,10 +33,10 @@ export function observability(): MiddlewareHandler<AppEnv> {
       if (status !== 101) setHeader(c, "Server-Timing", telemetry.serverTiming(ms));
       const { dependencies, breakers } = telemetry.summary();
       if (status >= 400 || config.LOG_SAMPLE_RATE >= 1 || Math.random() < config.LOG_SAMPLE_RATE) log(status >= 500 ? "error" : "info", "request", {
-        requestId: c.var.requestId,
-        clientRequestId: c.var.clientRequestId,
+        requestId: c.get("requestId"),
+        clientRequestId: c.get("clientRequestId"),
         // Who called: a key's visible prefix, never its secret.
-        principal: principalLabel(c.var.principal),
+        principal: principalLabel(c.get("principal")),
         method: c.req.method,
         route,
         status,

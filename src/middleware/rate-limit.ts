@@ -37,7 +37,7 @@ export function rateLimit(group: "api" | "admin"): MiddlewareHandler<AppEnv> {
     const policy = rateLimitPolicies(c.env)[group];
     const identity = await identify(identifyInput(c), upstashLimiter(c, policy, blocked));
     const refused = (decision: typeof identity.decision) => identity.failure !== undefined || decision?.success === false;
-    const prefetch = c.var.cachePrefetch;
+    const prefetch = c.get("cachePrefetch");
     if (prefetch && prefetchHoldsLock(prefetch) && refused(identity.decision)) {
       // The route will not run: free the loader's lock its cache read took for it.
       c.executionCtx.waitUntil(releasePrefetchLock(scopeOf(c), prefetch).catch(() => undefined));
@@ -83,7 +83,7 @@ const prefixOf = (policy: RateLimitPolicy) => redisKey("ratelimit", policy.name)
  * one (`cachePrefetch`): a cache hit then costs this one round trip in all.
  */
 function upstashLimiter(c: Context<AppEnv>, policy: RateLimitPolicy, blocked: Map<string, number>): Limiter {
-  let prefetch = c.var.cachePrefetch;
+  let prefetch = c.get("cachePrefetch");
   return {
     knownDenial(identity) {
       // The library's cache of blocked clients holds `<prefix>:<identifier>` → reset time
@@ -124,7 +124,7 @@ function upstashLimiter(c: Context<AppEnv>, policy: RateLimitPolicy, blocked: Ma
         const resetSeconds = Math.max(0, Math.ceil((result.reset - Date.now()) / 1000));
         return { decision: { success: result.success, remaining: Math.max(0, result.remaining), resetSeconds }, read };
       } catch (error) {
-        if (c.var.signal.aborted) throw error;
+        if (c.get("signal").aborted) throw error;
         log("warn", `rate limiter unavailable: failing ${policy.failMode}`, {
           requestId: c.get("requestId"),
           policy: policy.name,

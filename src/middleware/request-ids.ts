@@ -19,7 +19,7 @@ export function requestIds(): MiddlewareHandler<AppEnv> {
   return async function requestIds(c, next) {
     if (trusted(c.env)) return adopting(c, next);
     return minting(c, async () => {
-      c.header(HEADER, c.var.requestId);
+      c.header(HEADER, c.get("requestId"));
       const sent = c.req.header(HEADER);
       if (sent !== undefined && WELL_FORMED.test(sent)) c.set("clientRequestId", sent);
       await next();

@@ -16,8 +16,8 @@ export const stats: RouteHandler<typeof getCacheStats, AppEnv> = async (c) => {
   await cacheStats.flush(scopeOf(c)); // this isolate's latest counts first
   const [counters, info, entries] = await Promise.all([
     // The client parses the counters back into numbers.
-    c.var.redis((redis) => redis.hgetall<Record<string, number>>(STATS_KEY), { idempotent: true }),
-    c.var.redis((redis) => redis.exec<string>(["INFO", "memory"]), { idempotent: true }),
+    c.get("redis")((redis) => redis.hgetall<Record<string, number>>(STATS_KEY), { idempotent: true }),
+    c.get("redis")((redis) => redis.exec<string>(["INFO", "memory"]), { idempotent: true }),
     new Cache(scopeOf(c)).countEntries(),
   ]);
   const usedMemory = /used_memory:(\d+)/.exec(info)?.[1];

@@ -44,7 +44,7 @@ export const page: RouteHandler<typeof consolePage, AppEnv> = (c) => {
 export const snapshot: RouteHandler<typeof consoleSnapshot, AppEnv> = async (c) => {
   const topics = topicsToShow(c, c.req.valid("query").topics);
   const principal = await principalOf(c);
-  const signal = AbortSignal.any([c.var.signal, AbortSignal.timeout(PART_TIMEOUT_MS)]);
+  const signal = AbortSignal.any([c.get("signal"), AbortSignal.timeout(PART_TIMEOUT_MS)]);
   const scope: DependencyScope = { ...scopeOf(c), signal };
   const part = <T>(name: string, work: () => Promise<T>) => gather(c, name, signal, work);
 
@@ -115,8 +115,8 @@ function failureOf(c: Context<AppEnv>, name: string, error: unknown): { status: 
   if (isDeadlineExceededError(error) || isAttemptTimeoutError(error) || (error instanceof DOMException && error.name === "TimeoutError")) {
     return { status: 504, error: `No answer within ${String(PART_TIMEOUT_MS)} ms.` };
   }
-  log("error", "console snapshot: a part failed", { requestId: c.var.requestId, part: name, error: describeError(error) });
-  return { status: 500, error: `Failed; the log line carries request id ${c.var.requestId}.` };
+  log("error", "console snapshot: a part failed", { requestId: c.get("requestId"), part: name, error: describeError(error) });
+  return { status: 500, error: `Failed; the log line carries request id ${c.get("requestId")}.` };
 }
 
 /** Every breaker's state and counters, from its Durable Object (as GET /admin/breakers). */

@@ -66,7 +66,7 @@ export const publishToTopic: RouteHandler<typeof publishEvent, AppEnv> = async (
     throw new Problem({ title: "Content Too Large", status: 413, detail: `An event is at most ${String(MAX_EVENT_BYTES)} bytes of JSON; this one is ${String(size)}.` });
   }
   // The route's schema is the catalogue's (the types the API publishes), so this check passes.
-  const [published] = await publishChecked(c.env, topic, [checkPublication(event)], "api", c.var.signal);
+  const [published] = await publishChecked(c.env, topic, [checkPublication(event)], "api", c.get("signal"));
   if (!published) throw new Error("The hub numbered no event");
   return c.json(published, 201);
 };
@@ -74,7 +74,7 @@ export const publishToTopic: RouteHandler<typeof publishEvent, AppEnv> = async (
 export const stats: RouteHandler<typeof topicStats, AppEnv> = async (c) => {
   const { topic } = c.req.valid("param");
   await requireTopicAccess(c, topic);
-  const { exists, ...counters } = await raceAbort(hub(c, topic).stats(), c.var.signal);
+  const { exists, ...counters } = await raceAbort(hub(c, topic).stats(), c.get("signal"));
   if (!exists && !isDeclaredTopic(c.env, topic)) throw noSuchTopic(topic);
   return c.json({ ...counters, topic }, 200);
 };

@@ -50,7 +50,7 @@ export const ready: RouteHandler<typeof readiness, AppEnv> = async (c) => {
   const now = Date.now();
   let verdict = verdicts.get(c.env);
   if (!verdict || now - verdict.at >= config.READINESS_CACHE_MS) {
-    verdict = { at: now, ...(await probeAll(c.env, AbortSignal.any([c.var.signal, AbortSignal.timeout(config.HEALTH_CHECK_TIMEOUT_MS)]))) };
+    verdict = { at: now, ...(await probeAll(c.env, AbortSignal.any([c.get("signal"), AbortSignal.timeout(config.HEALTH_CHECK_TIMEOUT_MS)]))) };
     verdicts.set(c.env, verdict);
   }
   const { checks, jobs, down, at } = verdict;

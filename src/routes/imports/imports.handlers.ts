@@ -32,13 +32,13 @@ export const create: RouteHandler<typeof createImport, AppEnv> = async (c) => {
   const jobId = crypto.randomUUID();
   const objectKey = `imports/${jobId}.${format}`;
   // R2 takes no AbortSignal: the deadline bounds how long the request waits for it.
-  await raceAbort(c.env.IMPORTS.put(objectKey, body, { httpMetadata: { contentType: mediaType } }), c.var.signal);
+  await raceAbort(c.env.IMPORTS.put(objectKey, body, { httpMetadata: { contentType: mediaType } }), c.get("signal"));
   const dropFile = () => c.executionCtx.waitUntil(c.env.IMPORTS.delete(objectKey));
   const { job, created } = await enqueue(
     scopeOf(c),
     "import-products",
     { objectKey, format },
-    { jobId, idempotencyKey: c.req.header("Idempotency-Key"), idempotencyScope: idempotencyScope(c), requestId: c.var.requestId },
+    { jobId, idempotencyKey: c.req.header("Idempotency-Key"), idempotencyScope: idempotencyScope(c), requestId: c.get("requestId") },
   ).catch((error: unknown) => {
     dropFile();
     return enqueueProblem(error);

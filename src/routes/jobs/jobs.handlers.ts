@@ -27,7 +27,7 @@ export const create: RouteHandler<typeof createJob, AppEnv> = async (c) => {
     delaySeconds,
     idempotencyKey,
     idempotencyScope: idempotencyScope(c),
-    requestId: c.var.requestId,
+    requestId: c.get("requestId"),
   }).catch(enqueueProblem);
   c.header("Location", `/jobs/${job.id}`);
   if (!created) c.header("Idempotent-Replayed", "true");
@@ -36,7 +36,7 @@ export const create: RouteHandler<typeof createJob, AppEnv> = async (c) => {
 
 export const get: RouteHandler<typeof getJob, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const job = await c.var.db((sql) => new JobRepository(sql).get(id), { idempotent: true });
+  const job = await c.get("db")((sql) => new JobRepository(sql).get(id), { idempotent: true });
   if (!job) throw noSuchJob(id);
   return c.json(jobJson(job), 200);
 };
@@ -44,21 +44,21 @@ export const get: RouteHandler<typeof getJob, AppEnv> = async (c) => {
 export const list: RouteHandler<typeof listJobs, AppEnv> = async (c) => {
   const { status, limit, cursor } = c.req.valid("query");
   const after = cursor === undefined ? undefined : await readCursor(c.env, cursor);
-  const page = await c.var.db((sql) => new JobRepository(sql).list({ status, limit, after }), { idempotent: true });
+  const page = await c.get("db")((sql) => new JobRepository(sql).list({ status, limit, after }), { idempotent: true });
   return c.json(await withCursor(c.env, { items: page.items.map(jobJson), next: page.next }), 200);
 };
 
 export const retry: RouteHandler<typeof retryJob, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const existing = await c.var.db((sql) => new JobRepository(sql).get(id), { idempotent: true });
+  const existing = await c.get("db")((sql) => new JobRepository(sql).get(id), { idempotent: true });
   if (!existing) throw noSuchJob(id);
   if (!findJob(existing.name)) throw problems.conflict(`Job ${id} (${existing.name}) is not a job this Worker can run.`);
-  const job = await c.var.db((sql) => new JobRepository(sql).requeueDead(id), { idempotent: false });
+  const job = await c.get("db")((sql) => new JobRepository(sql).requeueDead(id), { idempotent: false });
   if (!job) throw problems.conflict(`Job ${id} is ${existing.status}; only a dead job can be replayed.`);
   try {
     await sendEnvelope(scopeOf(c), job);
   } catch (error) {
-    await c.var.db((sql) => new JobRepository(sql).returnToDead(id, "replay could not be queued"), { idempotent: true });
+    await c.get("db")((sql) => new JobRepository(sql).returnToDead(id, "replay could not be queued"), { idempotent: true });
     throw error;
   }
   c.header("Location", `/jobs/${job.id}`);

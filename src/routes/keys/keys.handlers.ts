@@ -26,7 +26,7 @@ export const create: RouteHandler<typeof createKey, AppEnv> = async (c) => {
   const { key, prefix, hash } = await generateApiKey();
   const expiresAt = expiresInDays === undefined ? null : new Date(Date.now() + expiresInDays * DAY_MS);
   // Not retried: a lost answer would leave a second key nobody ever saw.
-  const created = await c.var.db((sql) => new ApiKeyRepository(sql).create({ name, prefix, hash, scopes, expiresAt }), { idempotent: false });
+  const created = await c.get("db")((sql) => new ApiKeyRepository(sql).create({ name, prefix, hash, scopes, expiresAt }), { idempotent: false });
   c.header("Location", `/admin/keys/${created.id}`);
   return c.json({ ...keyJson(created), key }, 201);
 };
@@ -34,13 +34,13 @@ export const create: RouteHandler<typeof createKey, AppEnv> = async (c) => {
 export const list: RouteHandler<typeof listKeys, AppEnv> = async (c) => {
   const { limit, cursor } = c.req.valid("query");
   const after = cursor === undefined ? undefined : await readCursor(c.env, cursor);
-  const page = await c.var.db((sql) => new ApiKeyRepository(sql).list(limit, after), { idempotent: true });
+  const page = await c.get("db")((sql) => new ApiKeyRepository(sql).list(limit, after), { idempotent: true });
   return c.json(await withCursor(c.env, { items: page.items.map(keyJson), next: page.next }), 200);
 };
 
 export const get: RouteHandler<typeof getKey, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const key = await c.var.db((sql) => new ApiKeyRepository(sql).get(id), { idempotent: true });
+  const key = await c.get("db")((sql) => new ApiKeyRepository(sql).get(id), { idempotent: true });
   if (!key) throw noSuchKey(id);
   return c.json(keyJson(key), 200);
 };
@@ -53,7 +53,7 @@ export const get: RouteHandler<typeof getKey, AppEnv> = async (c) => {
  */
 export const revoke: RouteHandler<typeof revokeKey, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const revoked = await c.var.db((sql) => new ApiKeyRepository(sql).revoke(id), { idempotent: true });
+  const revoked = await c.get("db")((sql) => new ApiKeyRepository(sql).revoke(id), { idempotent: true });
   if (!revoked) throw noSuchKey(id);
   await dropVerification(scopeOf(c), revoked.hash);
   return c.json(keyJson(revoked.key), 200);

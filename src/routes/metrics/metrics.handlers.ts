@@ -7,8 +7,8 @@ import type { getMetrics, listSlowQueries } from "./metrics.routes";
 
 /** The totals, this isolate's latest counts included (it flushes first). */
 async function totals(c: Parameters<RouteHandler<typeof getMetrics, AppEnv>>[0]) {
-  await raceAbort(metrics.flush(c.env), c.var.signal);
-  return raceAbort(metricsObject(c.env).snapshot(), c.var.signal);
+  await raceAbort(metrics.flush(c.env), c.get("signal"));
+  return raceAbort(metricsObject(c.env).snapshot(), c.get("signal"));
 }
 
 export const show: RouteHandler<typeof getMetrics, AppEnv> = async (c) => {

@@ -65,9 +65,9 @@ export const list: RouteHandler<typeof listProducts, AppEnv> = async (c) => {
   const { limit, cursor } = c.req.valid("query");
   // Verified before it becomes a cache key: only positions this API handed out are cached.
   const after = cursor === undefined ? undefined : await readCursor(c.env, cursor);
-  const cache = new Cache(scopeOf(c), c.var.cachePrefetch);
+  const cache = new Cache(scopeOf(c), c.get("cachePrefetch"));
   const read = await cache.getOrLoad(pageCacheKey(limit, after), cachePolicies(c).page, async () => {
-    const loaded = await c.var.db((sql) => new ProductRepository(sql).list(limit, after), { idempotent: true });
+    const loaded = await c.get("db")((sql) => new ProductRepository(sql).list(limit, after), { idempotent: true });
     return withCursor(c.env, { items: loaded.items.map(toJson), next: loaded.next });
   });
   cacheHeaders(c, read);
@@ -86,8 +86,8 @@ export const get: RouteHandler<typeof getProduct, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
   // Both at once: the reviews only need the id, and they are the slower of the two.
   const [read, enrichment] = await Promise.all([
-    new Cache(scopeOf(c), c.var.cachePrefetch).getOrLoad(productCacheKey(id), cachePolicies(c).product, async () => {
-      const loaded = await c.var.db((sql) => new ProductRepository(sql).get(id), { idempotent: true });
+    new Cache(scopeOf(c), c.get("cachePrefetch")).getOrLoad(productCacheKey(id), cachePolicies(c).product, async () => {
+      const loaded = await c.get("db")((sql) => new ProductRepository(sql).get(id), { idempotent: true });
       return loaded && toJson(loaded);
     }),
     reviewsFor(scopeOf(c), id),
@@ -104,10 +104,10 @@ const REVIEW_CONCURRENCY = 4;
 
 export const batch: RouteHandler<typeof batchProducts, AppEnv> = async (c) => {
   const ids = [...new Set(c.req.valid("json").ids)];
-  const products = await c.var.db((sql) => new ProductRepository(sql).getMany(ids), { idempotent: true });
+  const products = await c.get("db")((sql) => new ProductRepository(sql).getMany(ids), { idempotent: true });
   const byId = new Map(products.map((product) => [product.id, product]));
   const found = ids.filter((id) => byId.has(id));
-  const enrichments = await mapConcurrent(found, REVIEW_CONCURRENCY, (id) => reviewsFor(scopeOf(c), id), c.var.signal);
+  const enrichments = await mapConcurrent(found, REVIEW_CONCURRENCY, (id) => reviewsFor(scopeOf(c), id), c.get("signal"));
   const items = found.flatMap((id, i) => {
     const product = byId.get(id);
     const settled = enrichments[i];
@@ -134,7 +134,7 @@ async function forgetCached(c: Context<AppEnv>, keys: string[]): Promise<void> {
   try {
     await Promise.all([cache.invalidate(keys), cache.invalidateTags(["products:pages"])]);
   } catch (error) {
-    if (c.var.signal.aborted) throw error;
+    if (c.get("signal").aborted) throw error;
     log("warn", "cache invalidation failed; entries expire by TTL", { requestId: c.get("requestId"), keys });
   }
 }
@@ -142,7 +142,7 @@ async function forgetCached(c: Context<AppEnv>, keys: string[]): Promise<void> {
 export const create: RouteHandler<typeof createProduct, AppEnv> = async (c) => {
   const fields = c.req.valid("json");
   // Not idempotent: a retry after a lost response could insert twice.
-  const product = await c.var.db((sql) => new ProductRepository(sql).create(fields), { idempotent: false });
+  const product = await c.get("db")((sql) => new ProductRepository(sql).create(fields), { idempotent: false });
   await forgetCached(c, [productCacheKey(product.id)]);
   publishSoon(scopeOf(c), PRODUCTS_TOPIC, { type: "product.created", data: toJson(product) }, "products");
   c.header("Location", `/products/${product.id}`);
@@ -153,7 +153,7 @@ export const update: RouteHandler<typeof updateProduct, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
   const changes = c.req.valid("json");
   // Setting fields to given values: repeating it changes nothing more.
-  const product = await c.var.db((sql) => new ProductRepository(sql).update(id, changes), { idempotent: true });
+  const product = await c.get("db")((sql) => new ProductRepository(sql).update(id, changes), { idempotent: true });
   if (!product) throw noSuchProduct(id);
   await forgetCached(c, [productCacheKey(id)]);
   publishSoon(scopeOf(c), PRODUCTS_TOPIC, { type: "product.updated", data: toJson(product) }, "products");
@@ -163,7 +163,7 @@ export const update: RouteHandler<typeof updateProduct, AppEnv> = async (c) => {
 export const remove: RouteHandler<typeof deleteProduct, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
   // Not retried: a second attempt after a lost response would answer 404 for a success.
-  const deleted = await c.var.db((sql) => new ProductRepository(sql).delete(id), { idempotent: false });
+  const deleted = await c.get("db")((sql) => new ProductRepository(sql).delete(id), { idempotent: false });
   if (!deleted) throw noSuchProduct(id);
   await forgetCached(c, [productCacheKey(id)]);
   publishSoon(scopeOf(c), PRODUCTS_TOPIC, { type: "product.deleted", data: { id } }, "products");

@@ -25,20 +25,20 @@ const noSuchUser = (id: string) => problems.notFound(`No user with id ${id}.`);
 
 export const list: RouteHandler<typeof listUsers, AppEnv> = async (c) => {
   const { limit } = c.req.valid("query");
-  const users = await c.var.db((sql) => new UserRepository(sql).list(limit), { idempotent: true });
+  const users = await c.get("db")((sql) => new UserRepository(sql).list(limit), { idempotent: true });
   return c.json({ items: users.map(toJson) }, 200);
 };
 
 export const get: RouteHandler<typeof getUser, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const user = await c.var.db((sql) => new UserRepository(sql).get(id), { idempotent: true });
+  const user = await c.get("db")((sql) => new UserRepository(sql).get(id), { idempotent: true });
   if (!user) throw noSuchUser(id);
   return c.json(toJson(user), 200);
 };
 
 export const create: RouteHandler<typeof createUser, AppEnv> = async (c) => {
   const fields = c.req.valid("json");
-  const user = await c.var.db((sql) => new UserRepository(sql).create(fields), { idempotent: false });
+  const user = await c.get("db")((sql) => new UserRepository(sql).create(fields), { idempotent: false });
   await forgetUsersDirectory(scopeOf(c));
   c.header("Location", `/users/${user.id}`);
   return c.json(toJson(user), 201);
@@ -47,7 +47,7 @@ export const create: RouteHandler<typeof createUser, AppEnv> = async (c) => {
 export const update: RouteHandler<typeof updateUser, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
   const changes = c.req.valid("json");
-  const user = await c.var.db((sql) => new UserRepository(sql).update(id, changes), { idempotent: true });
+  const user = await c.get("db")((sql) => new UserRepository(sql).update(id, changes), { idempotent: true });
   if (!user) throw noSuchUser(id);
   await forgetUsersDirectory(scopeOf(c));
   return c.json(toJson(user), 200);
@@ -55,7 +55,7 @@ export const update: RouteHandler<typeof updateUser, AppEnv> = async (c) => {
 
 export const remove: RouteHandler<typeof deleteUser, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const deleted = await c.var.db((sql) => new UserRepository(sql).delete(id), { idempotent: false });
+  const deleted = await c.get("db")((sql) => new UserRepository(sql).delete(id), { idempotent: false });
   if (!deleted) throw noSuchUser(id);
   await forgetUsersDirectory(scopeOf(c));
   return c.body(null, 204);
@@ -96,7 +96,7 @@ const conflictError = (conflict: RowConflict): RowError => ({
 export const batch: RouteHandler<typeof batchUsers, AppEnv> = async (c) => {
   const { users } = c.req.valid("json");
   // Not retried: a second attempt after a lost answer would find its own rows and refuse them.
-  const outcome = await c.var.db((sql) => new UserRepository(sql).createMany(users), { idempotent: false });
+  const outcome = await c.get("db")((sql) => new UserRepository(sql).createMany(users), { idempotent: false });
   if ("conflicts" in outcome) throw rowsRefused(outcome.conflicts.map(conflictError));
   await forgetUsersDirectory(scopeOf(c));
   return c.json({ items: outcome.created.map(toJson) }, 201);
