@@ -115,17 +115,22 @@ export class EventHubObject extends DurableObject<Bindings> {
     this.#create();
     const sql = this.ctx.storage.sql;
     const time = new Date().toISOString();
-    // No await between these writes: they commit together.
-    const events = inputs.map((input) => {
-      const id = ++this.#lastId;
-      const event: HubEvent = { id, topic: input.topic, type: input.type, time, data: input.data, source: input.source };
-      sql.exec("INSERT INTO events (id, type, time, data, source) VALUES (?, ?, ?, ?, ?)", id, event.type, event.time, JSON.stringify(event.data), event.source);
-      // Trimmed every 64 events (replays never read past the bound, so it is exact for readers).
-      if (id % 64 === 0) sql.exec("DELETE FROM events WHERE id <= ?", id - this.#historySize());
-      return event;
-    });
+    const first = this.#lastId + 1;
+    const events = inputs.map((input, i): HubEvent => ({ id: first + i, topic: input.topic, type: input.type, time, data: input.data, source: input.source }));
     const last = events.at(-1);
     if (!last) return [];
+    // One statement for the whole batch, a row per element of one JSON parameter (a job
+    // consumer's batch is 100 events). No await between these writes: they commit together.
+    sql.exec(
+      `INSERT INTO events (id, type, time, data, source)
+       SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)`,
+      JSON.stringify(events.map((event) => [event.id, event.type, event.time, JSON.stringify(event.data), event.source])),
+    );
+    // Trimmed each time the numbering passes a multiple of 64 (replays never read past the
+    // bound, so it is exact for readers).
+    const trimAt = last.id - (last.id % 64);
+    if (trimAt >= first) sql.exec("DELETE FROM events WHERE id <= ?", trimAt - this.#historySize());
+    this.#lastId = last.id;
     this.#published += events.length;
     sql.exec(
       `INSERT INTO meta (key, value) VALUES ('last_id', ?), ('published', ?), ('topic', ?)

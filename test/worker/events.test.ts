@@ -66,6 +66,23 @@ describe("WebSocket subscribers", () => {
     expect(late.frames[0]).toMatchObject({ control: "gap", oldestAvailableId: 3, requestedSince: 1 });
   });
 
+  it("stores a batch larger than the history in one publish: numbered in order, trimmed to the history, replayed whole", async () => {
+    const topic = uniqueTopic();
+    const history = Number(env.EVENT_HISTORY_SIZE);
+    const count = history + 100;
+    const published = await publishBatch(env, topic, Array.from({ length: count }, (_, i) => ({ type: `t${String(i % 3)}`, data: { n: i + 1 } })), "test");
+    expect(published.map((event) => event.id)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    const stats = await (await api(`/events/${topic}/stats`)).json();
+    expect(stats).toMatchObject({ published: count, historySize: history, lastEventId: count });
+    const late = await subscribe(topic, "since=1");
+    expect(late.frames[0]).toMatchObject({ control: "gap", oldestAvailableId: count - history + 1, requestedSince: 1 });
+    const replayed = await late.untilEvents(history);
+    expect(replayed.map((event) => event.id)).toEqual(Array.from({ length: history }, (_, i) => count - history + 1 + i));
+    expect(replayed.at(0)).toMatchObject({ type: `t${String((count - history) % 3)}`, data: { n: count - history + 1 } });
+    expect(replayed.at(-1)).toMatchObject({ type: `t${String((count - 1) % 3)}`, data: { n: count } });
+    late.close();
+  });
+
   it("subscriptions survive the hub's eviction (hibernation)", async () => {
     const topic = await createTopic();
     const subscriber = await subscribe(topic, "types=after");
