@@ -150,11 +150,13 @@ const tools = new Hono<{ Bindings: Bindings }>()
   .post("/__bench/jobs", async (c) => {
     const n = Math.min(20_000, Number(c.req.query("n") ?? 1000));
     const sql = createDatabase(c.env, AbortSignal.timeout(30_000));
+    const insertStarted = Date.now();
     const rows = await sql.query(
       `INSERT INTO jobs (id, name, status, payload, max_attempts)
        SELECT gen_random_uuid(), 'bench-noop', 'queued', '{}', 3 FROM generate_series(1, $1) RETURNING id::text AS id`,
       [n],
     );
+    const insertMs = Date.now() - insertStarted;
     const ids = rows.map((row) => String(row.id));
     const enqueuedAt = new Date().toISOString();
     for (let i = 0; i < ids.length; i += 100) {
@@ -164,7 +166,7 @@ const tools = new Hono<{ Bindings: Bindings }>()
       });
       await c.env.JOBS.sendBatch(batch);
     }
-    return c.json({ ids: ids.length, first: ids[0], last: ids.at(-1) });
+    return c.json({ ids: ids.length, first: ids[0], last: ids.at(-1), insertMs });
   })
   .post("/__bench/publish", async (c) => {
     const topic = c.req.query("topic") ?? "bench";

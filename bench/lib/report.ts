@@ -30,7 +30,15 @@ export interface BenchReport {
     batchSize: number;
     naiveJobsPerSecond: number;
     /** Where the consumer's time went: its batches, their mean wall time and database requests. */
-    consumer: { batches: number; meanBatchSize: number; meanBatchMs: number; busyShare: number; databaseRequestsPerBatch: number };
+    consumer: {
+      batches: number;
+      meanBatchSize: number;
+      meanBatchMs: number;
+      busyShare: number;
+      databaseRequestsPerBatch: number;
+      /** The database server's time on the batch's requests, arrival to answer (its queueing on a busy machine included). */
+      databaseMsPerBatch: number;
+    };
   };
   importRows: { rows: number; rowsPerSecond: number };
   fanOut: { subscribers: number; events: number; deliveriesPerSecond: number; naiveDeliveriesPerSecond: number };
@@ -56,7 +64,7 @@ export function markdown(report: BenchReport): string {
     ...rows,
     "",
     observabilityLine(report),
-    `- queue consumer: ${fixed(report.queue.jobsPerSecond, 0)} jobs/s (${String(report.queue.jobs)} trivial jobs, batch size ${String(report.queue.batchSize)}); an acknowledge-only consumer: ${fixed(report.queue.naiveJobsPerSecond, 0)} messages/s; ratio ${ratio(report.queue.jobsPerSecond, report.queue.naiveJobsPerSecond)}; the consumer ran ${String(report.queue.consumer.batches)} batches of ${fixed(report.queue.consumer.meanBatchSize, 0)}, ${fixed(report.queue.consumer.meanBatchMs, 1)} ms and ${fixed(report.queue.consumer.databaseRequestsPerBatch, 1)} database requests each, busy ${fixed(100 * report.queue.consumer.busyShare, 0)}% of the time`,
+    `- queue consumer: ${fixed(report.queue.jobsPerSecond, 0)} jobs/s (${String(report.queue.jobs)} trivial jobs, batch size ${String(report.queue.batchSize)}); an acknowledge-only consumer: ${fixed(report.queue.naiveJobsPerSecond, 0)} messages/s; ratio ${ratio(report.queue.jobsPerSecond, report.queue.naiveJobsPerSecond)}; the consumer ran ${String(report.queue.consumer.batches)} batches of ${fixed(report.queue.consumer.meanBatchSize, 0)}, ${fixed(report.queue.consumer.meanBatchMs, 1)} ms and ${fixed(report.queue.consumer.databaseRequestsPerBatch, 1)} database requests each (${fixed(report.queue.consumer.databaseMsPerBatch, 1)} ms of them in the database server), busy ${fixed(100 * report.queue.consumer.busyShare, 0)}% of the time`,
     `- import: ${fixed(report.importRows.rowsPerSecond, 0)} rows/s (${String(report.importRows.rows)} NDJSON rows, upload included)`,
     `- event hub fan-out: ${fixed(report.fanOut.deliveriesPerSecond, 0)} deliveries/s (${String(report.fanOut.subscribers)} WebSocket subscribers, ${String(report.fanOut.events)} events); a naive broadcast: ${fixed(report.fanOut.naiveDeliveriesPerSecond, 0)}/s; ratio ${ratio(report.fanOut.deliveriesPerSecond, report.fanOut.naiveDeliveriesPerSecond)}`,
     `- bundle: ${fixed(report.bundle.gzipKiB, 1)} KiB gzip (${fixed(report.bundle.rawKiB, 1)} KiB minified); startup: ${report.bundle.startupMs === null ? "not measured" : `${fixed(report.bundle.startupMs, 1)} ms`}, a bare Hono Worker's ${report.bundle.bareStartupMs === null ? "not measured" : `${fixed(report.bundle.bareStartupMs, 1)} ms`} (${report.bundle.startupMs === null ? "—" : ratio(report.bundle.startupMs, report.bundle.bareStartupMs)})`,

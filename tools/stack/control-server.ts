@@ -110,7 +110,7 @@ async function handle(
     target.setFaults(faults);
   } else if (action === "reset") {
     target.setFaults({ delayMs: 0, failureRate: 0 });
-    Object.assign(target.stats, { requests: 0, aborted: 0, failed: 0 });
+    Object.assign(target.stats, { requests: 0, aborted: 0, failed: 0, busyMs: 0 });
     await target.start();
   } else return send(res, 404, { error: `unknown action ${action}` });
   send(res, 200, describe(target));

@@ -14,6 +14,8 @@ export interface ServerStats {
   /** Requests whose client went away before the answer: the caller's deadline fired. */
   aborted: number;
   failed: number;
+  /** Time from each request's arrival to its answer (or its client leaving), summed, in ms: what the server's callers waited on it, its queueing on a busy machine included. */
+  busyMs: number;
 }
 
 /**
@@ -38,12 +40,14 @@ const NO_FAULTS: Faults = { delayMs: 0, failureRate: 0 };
 export async function listen(handler: RequestListener, options: { host?: string; port?: number } = {}): Promise<ManagedServer> {
   const host = options.host ?? "127.0.0.1";
   let faults: Faults = { ...NO_FAULTS };
-  const stats: ServerStats = { requests: 0, aborted: 0, failed: 0 };
+  const stats: ServerStats = { requests: 0, aborted: 0, failed: 0, busyMs: 0 };
   const sockets = new Set<Socket>();
 
   const server = createServer((req, res) => {
     stats.requests++;
+    const arrived = performance.now();
     res.on("close", () => {
+      stats.busyMs += performance.now() - arrived;
       if (!res.writableFinished) stats.aborted++;
     });
     void withFaults(req, res, () => handler(req, res));
