@@ -19,6 +19,7 @@ import { SCOPES } from "../src/auth/scopes.ts";
 import { alternate, type Target } from "./lib/load.ts";
 import { markdown, svgChart, type BenchReport, type ScenarioResult } from "./lib/report.ts";
 import { FAN_OUT_TOPIC, OUT, startBench } from "./lib/setup.ts";
+import { removeBenchData } from "./lib/cleanup.ts";
 import { stringify } from "smol-toml";
 
 const quick = process.env.BENCH_QUICK === "1";
@@ -174,6 +175,9 @@ try {
   console.log(`\n${markdown(report)}`);
   console.log(`written: ${OUT}/results.json, ${OUT}/results.md, ${OUT}/results.svg`);
 } finally {
+  await removeBenchData(sql, new Date(started - 60_000)).catch((error: unknown) => {
+    console.log(`could not remove the bench's rows: ${String(error)}`);
+  });
   await bench.close();
 }
 
