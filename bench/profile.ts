@@ -13,7 +13,7 @@
 import { writeFileSync } from "node:fs";
 import { SCOPES } from "../src/auth/scopes.ts";
 import { createApiKey } from "../tools/db/api-keys.ts";
-import { removeBenchData } from "./lib/cleanup.ts";
+import { benchDataRemover } from "./lib/cleanup.ts";
 import { createSql } from "../tools/stack/local-sql.ts";
 import { measure } from "./lib/load.ts";
 import { OUT, startBench } from "./lib/setup.ts";
@@ -122,9 +122,10 @@ class Inspector {
 
 async function main(): Promise<void> {
   const bench = await startBench({ minify: false });
-  const sql = createSql(bench.stack.env.DATABASE_URL, bench.stack.env.NEON_HTTP_ENDPOINT);
-  const started = new Date(Date.now() - 60_000);
+  let removeBenchData: (() => Promise<void>) | undefined;
   try {
+    const sql = createSql(bench.stack.env.DATABASE_URL, bench.stack.env.NEON_HTTP_ENDPOINT);
+    removeBenchData = await benchDataRemover(sql);
     const [hot] = await sql`INSERT INTO products (name, price_cents, stock) VALUES ('bench profile', 100, 1) RETURNING id`;
     const path = pathArgument ?? `/products/${String(hot?.id)}`;
     const headers: Record<string, string> =
@@ -191,9 +192,7 @@ async function main(): Promise<void> {
     table("hottest functions", byFunction, 30);
     console.log(`profile: ${OUT}/profile.cpuprofile`);
   } finally {
-    await removeBenchData(sql, started).catch((error: unknown) => {
-      console.log(`could not remove the bench's rows: ${String(error)}`);
-    });
+    await removeBenchData?.();
     await bench.close();
   }
 }

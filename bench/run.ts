@@ -19,7 +19,7 @@ import { SCOPES } from "../src/auth/scopes.ts";
 import { alternate, type Target } from "./lib/load.ts";
 import { markdown, svgChart, type BenchReport, type ScenarioResult } from "./lib/report.ts";
 import { FAN_OUT_TOPIC, OUT, startBench } from "./lib/setup.ts";
-import { removeBenchData } from "./lib/cleanup.ts";
+import { benchDataRemover } from "./lib/cleanup.ts";
 import { stringify } from "smol-toml";
 
 const quick = process.env.BENCH_QUICK === "1";
@@ -31,6 +31,7 @@ const { stack, worker } = bench;
 console.log(`stack: ${stack.engines.database} + ${stack.engines.redis}; worker: ${worker.url}\n`);
 
 const sql = createSql(stack.env.DATABASE_URL, stack.env.NEON_HTTP_ENDPOINT);
+const removeBenchData = await benchDataRemover(sql);
 // An API key with every scope for the keyed scenarios, and one for the 429 scenario alone
 // (a denial is remembered per identity, so it must not be anybody else's).
 const admin = { Authorization: `Bearer ${(await createApiKey(sql, { name: "bench", scopes: SCOPES })).key}` };
@@ -175,9 +176,7 @@ try {
   console.log(`\n${markdown(report)}`);
   console.log(`written: ${OUT}/results.json, ${OUT}/results.md, ${OUT}/results.svg`);
 } finally {
-  await removeBenchData(sql, new Date(started - 60_000)).catch((error: unknown) => {
-    console.log(`could not remove the bench's rows: ${String(error)}`);
-  });
+  await removeBenchData();
   await bench.close();
 }
 
